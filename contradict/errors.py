@@ -1,0 +1,33 @@
+"""The exceptions contradict raises; the CLI turns each into a message and an exit code."""
+
+from __future__ import annotations
+
+
+class ContradictError(Exception):
+    """Base class: something the user can fix; the message says what to do next."""
+
+    exit_code = 1
+
+
+class UsageError(ContradictError):
+    """Bad arguments or input files (a missing folder, a malformed line)."""
+
+    exit_code = 2
+
+
+class InputFormatError(UsageError):
+    """An input file does not follow its documented format."""
+
+
+class ModelLoadError(ContradictError):
+    """An NLI or sentence-encoder checkpoint could not be found, loaded or converted."""
+
+
+class ModelCardError(ModelLoadError):
+    """A model card is missing, malformed, or disagrees with its checkpoint."""
+
+
+class DeviceError(ContradictError):
+    """The requested device is not available on this machine."""
+
+    exit_code = 2

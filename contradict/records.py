@@ -1,0 +1,121 @@
+"""The typed records that flow between stages, one way: documents -> claims -> pairs -> scores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+Label = Literal["contradiction", "entailment", "neutral"]
+LABELS: tuple[Label, ...] = ("contradiction", "entailment", "neutral")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A loaded document: its source path, title, header date and visible text."""
+
+    id: str
+    path: str
+    title: str
+    date: dt.date | None
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file under the input folder that was not loaded, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A checkable statement from one document, with its character span and speaker."""
+
+    id: str
+    doc_id: str
+    text: str
+    span: tuple[int, int]
+    statement: str
+    speaker: str | None = None
+    reporting_verb: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePair:
+    """Two claims from different documents chosen for scoring, with their similarity."""
+
+    claim_a: str
+    claim_b: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScores:
+    """Probabilities of the three NLI labels for one premise/hypothesis order."""
+
+    contradiction: float
+    entailment: float
+    neutral: float
+
+    def label(self) -> Label:
+        """The label with the highest probability (ties go to neutral, then entailment)."""
+        best = max(self.neutral, self.entailment, self.contradiction)
+        if self.neutral == best:
+            return "neutral"
+        if self.entailment == best:
+            return "entailment"
+        return "contradiction"
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The NLI verdict for one (premise, hypothesis) text pair."""
+
+    label: Label
+    scores: LabelScores
+    raw: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStats:
+    """Bookkeeping for one model batch: sizes and timings, kept apart from the pairs."""
+
+    size: int
+    tokens: int
+    padded_tokens: int
+    tokenize_s: float
+    model_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionScore:
+    """One direction of a scored pair: the premise claim, the hypothesis claim, the verdict."""
+
+    premise: str
+    hypothesis: str
+    prediction: Prediction
+
+
+EntailmentDirection = Literal["a->b", "b->a", "both"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """A candidate pair scored in both directions, with its pair-level label and scores.
+
+    ``contradiction_score`` is the larger contradiction probability of the two directions;
+    ``scores`` are the probabilities of the direction that decided ``label``.
+    """
+
+    id: str
+    claim_a: str
+    claim_b: str
+    similarity: float
+    label: Label
+    contradiction_score: float
+    scores: LabelScores
+    entailment_direction: EntailmentDirection | None
+    directions: tuple[DirectionScore, DirectionScore]

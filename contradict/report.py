@@ -1,0 +1,187 @@
+"""The scan report: a typed record, its JSON form, and validation against the shipped JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from contradict.nli import ModelInfo
+from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PairCounts:
+    """How many claim pairs were possible, passed the similarity gate, and were scored."""
+
+    possible: int
+    considered: int
+    scored: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything one scan found, ready to serialise."""
+
+    input: str
+    model: ModelInfo
+    encoder: str
+    documents: tuple[Document, ...]
+    languages: dict[str, str | None]
+    skipped: tuple[Skipped, ...]
+    claims: tuple[Claim, ...]
+    dropped: dict[str, int]
+    pairs: tuple[ScoredPair, ...]
+    pair_counts: PairCounts
+    batches: tuple[BatchStats, ...]
+    timings_s: dict[str, float]
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+
+def _scores(scores: LabelScores) -> dict[str, float]:
+    return {
+        "contradiction": round(scores.contradiction, 6),
+        "entailment": round(scores.entailment, 6),
+        "neutral": round(scores.neutral, 6),
+    }
+
+
+def scoring_stats(batches: Sequence[BatchStats]) -> dict[str, Any]:
+    """Totals over the model batches: tokens, padding, model time and throughput."""
+    tokens = sum(b.tokens for b in batches)
+    padded = sum(b.padded_tokens for b in batches)
+    model_s = sum(b.model_s for b in batches)
+    busy_s = model_s + sum(b.tokenize_s for b in batches)
+    directions = sum(b.size for b in batches)
+    return {
+        "batches": len(batches),
+        "directions_scored": directions,
+        "tokens": tokens,
+        "padded_tokens": padded,
+        "padding_overhead": round(padded / tokens - 1, 4) if tokens else 0.0,
+        "model_s": round(model_s, 4),
+        "pairs_per_s": round(directions / busy_s, 2) if busy_s else 0.0,
+        "tokens_per_s": round(tokens / busy_s, 1) if busy_s else 0.0,
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data, following ``schemas/report.schema.json``."""
+    claims_per_doc = Counter(c.doc_id for c in report.claims)
+    labels = Counter(p.label for p in report.pairs)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
+        "input": report.input,
+        "model": {
+            "id": report.model.id,
+            "revision": report.model.revision,
+            "device": report.model.device,
+            "dtype": report.model.dtype,
+            "card": report.model.card,
+        },
+        "encoder": report.encoder,
+        "documents": [
+            {
+                "id": d.id,
+                "path": d.path,
+                "title": d.title,
+                "date": d.date.isoformat() if d.date else None,
+                "language": report.languages.get(d.id),
+                "claims": claims_per_doc.get(d.id, 0),
+            }
+            for d in report.documents
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "claims": [
+            {
+                "id": c.id,
+                "doc_id": c.doc_id,
+                "text": c.text,
+                "statement": c.statement,
+                "span": [c.span[0], c.span[1]],
+                "speaker": c.speaker,
+                "reporting_verb": c.reporting_verb,
+            }
+            for c in report.claims
+        ],
+        "pairs": [
+            {
+                "id": p.id,
+                "claim_a": p.claim_a,
+                "claim_b": p.claim_b,
+                "similarity": round(p.similarity, 4),
+                "label": p.label,
+                "contradiction_score": round(p.contradiction_score, 6),
+                "scores": _scores(p.scores),
+                "entailment_direction": p.entailment_direction,
+                "directions": [
+                    {
+                        "premise": d.premise,
+                        "hypothesis": d.hypothesis,
+                        "label": d.prediction.label,
+                        "scores": _scores(d.prediction.scores),
+                        "raw": [round(x, 6) for x in d.prediction.raw],
+                    }
+                    for d in p.directions
+                ],
+            }
+            for p in report.pairs
+        ],
+        "stats": {
+            "documents": len(report.documents),
+            "skipped": len(report.skipped),
+            "claims": len(report.claims),
+            "dropped": dict(sorted(report.dropped.items())),
+            "pairs": {
+                "possible": report.pair_counts.possible,
+                "considered": report.pair_counts.considered,
+                "scored": report.pair_counts.scored,
+                "reported": len(report.pairs),
+            },
+            "labels": {label: labels.get(label, 0) for label in ("contradiction", "entailment", "neutral")},
+            "timings_s": {k: round(v, 3) for k, v in report.timings_s.items()},
+            "scoring": scoring_stats(report.batches),
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    """The report's JSON Schema, as shipped in the package."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate(data: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when ``data`` does not follow the report schema."""
+    import jsonschema  # noqa: PLC0415
+
+    jsonschema.validate(data, load_schema(), format_checker=jsonschema.FormatChecker())
+
+
+def dumps(report: Report) -> str:
+    """The report as indented JSON text."""
+    return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def write(report: Report, path: Path) -> None:
+    """Write the report atomically: a reader never sees half a file, a failed run leaves the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dumps(report))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,80 @@
+"""Score candidate claim pairs with an NLI model in both directions and decide each pair's label."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from contradict.records import CandidatePair, Claim, DirectionScore, EntailmentDirection, Prediction, ScoredPair
+
+
+class PairScorer(Protocol):
+    """Anything that scores (premise, hypothesis) text pairs in input order."""
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """One prediction per pair, in input order."""
+        ...
+
+
+def pair_id(claim_a: str, claim_b: str) -> str:
+    """A stable id for an unordered pair of claims."""
+    first, second = sorted((claim_a, claim_b))
+    return "p" + hashlib.sha256(f"{first}\x00{second}".encode()).hexdigest()[:12]
+
+
+def combine(candidate: CandidatePair, forward: DirectionScore, backward: DirectionScore) -> ScoredPair:
+    """Decide a pair's label from its two directions.
+
+    Contradiction if either direction says so (it is symmetric in meaning); otherwise
+    entailment if either direction entails (the direction is kept); otherwise neutral.
+    """
+    directions = (forward, backward)
+    by_contradiction = max(directions, key=lambda d: d.prediction.scores.contradiction)
+    by_entailment = max(directions, key=lambda d: d.prediction.scores.entailment)
+    entails = [d.prediction.label == "entailment" for d in directions]
+    direction: EntailmentDirection | None = None
+    if all(entails):
+        direction = "both"
+    elif entails[0]:
+        direction = "a->b"
+    elif entails[1]:
+        direction = "b->a"
+    if any(d.prediction.label == "contradiction" for d in directions):
+        label, decider = "contradiction", by_contradiction
+    elif direction is not None:
+        label, decider = "entailment", by_entailment
+    else:
+        label, decider = "neutral", by_contradiction
+    return ScoredPair(
+        id=pair_id(candidate.claim_a, candidate.claim_b),
+        claim_a=candidate.claim_a,
+        claim_b=candidate.claim_b,
+        similarity=candidate.similarity,
+        label=label,  # type: ignore[arg-type]
+        contradiction_score=by_contradiction.prediction.scores.contradiction,
+        scores=decider.prediction.scores,
+        entailment_direction=direction,
+        directions=directions,
+    )
+
+
+def score_pairs(
+    candidates: Sequence[CandidatePair], claims: Mapping[str, Claim], model: PairScorer
+) -> list[ScoredPair]:
+    """Score each candidate a->b and b->a on the claims' statements; strongest contradiction first."""
+    texts: list[tuple[str, str]] = []
+    for pair in candidates:
+        a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
+        texts += [(a, b), (b, a)]
+    predictions = model.predict(texts)
+    scored = [
+        combine(
+            pair,
+            DirectionScore(premise=pair.claim_a, hypothesis=pair.claim_b, prediction=predictions[2 * i]),
+            DirectionScore(premise=pair.claim_b, hypothesis=pair.claim_a, prediction=predictions[2 * i + 1]),
+        )
+        for i, pair in enumerate(candidates)
+    ]
+    scored.sort(key=lambda p: (-p.contradiction_score, p.id))
+    return scored
