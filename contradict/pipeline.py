@@ -1,0 +1,101 @@
+"""``scan``: load a folder, extract claims, choose pairs, score them, and return a report."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contradict.claims import ExtractOptions, extract_claims
+from contradict.loading import LoadOptions, load_folder
+from contradict.nli import BatchOptions, NLIModel, load_model
+from contradict.pairing import Encoder, PairingOptions, choose_pairs, load_encoder
+from contradict.records import LABELS, Claim, Label
+from contradict.report import PairCounts, Report
+from contradict.scoring import score_pairs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Everything a scan can be told: how to read, extract, pair, score and report."""
+
+    load: LoadOptions = field(default_factory=LoadOptions)
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    pairing: PairingOptions = field(default_factory=PairingOptions)
+    model: str | None = None
+    model_card: str | None = None
+    device: str = "auto"
+    batch: BatchOptions = field(default_factory=BatchOptions)
+    encoder: str | None = None
+    labels: tuple[Label, ...] = LABELS
+
+
+def scan(
+    root: Path | str,
+    options: ScanOptions | None = None,
+    *,
+    model: NLIModel | None = None,
+    encoder: Encoder | None = None,
+) -> Report:
+    """Run every stage over a folder (or one file). Pass ``model``/``encoder`` to reuse loaded ones."""
+    options = options or ScanOptions()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    loaded = load_folder(root, options.load)
+    timings["load"] = time.perf_counter() - started
+    log.info("read %d documents (%d files skipped)", len(loaded.documents), len(loaded.skipped))
+
+    mark = time.perf_counter()
+    claims: list[Claim] = []
+    languages: dict[str, str | None] = {}
+    dropped: Counter[str] = Counter()
+    for document in loaded.documents:
+        result = extract_claims(document, options.extract)
+        claims.extend(result.claims)
+        languages[document.id] = result.language
+        dropped.update(d.reason for d in result.dropped)
+    timings["extract"] = time.perf_counter() - mark
+    log.info("extracted %d claims", len(claims))
+
+    mark = time.perf_counter()
+    if model is None:
+        model = load_model(options.model, device=options.device, card_path=options.model_card, batch=options.batch)
+    if encoder is None:
+        encoder = load_encoder(options.encoder)
+    timings["load_models"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    embeddings = encoder.encode([c.statement for c in claims])
+    pairing = choose_pairs(claims, embeddings, options.pairing)
+    timings["pair"] = time.perf_counter() - mark
+    log.info(
+        "%d cross-document pairs possible, %d above similarity %.2f, scoring %d",
+        pairing.possible, pairing.considered, options.pairing.min_similarity, len(pairing.pairs),
+    )
+
+    mark = time.perf_counter()
+    first_batch = len(model.batch_stats)
+    scored = score_pairs(pairing.pairs, {c.id: c for c in claims}, model)
+    timings["score"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+
+    reported = tuple(p for p in scored if p.label in options.labels)
+    return Report(
+        input=str(root),
+        model=model.info,
+        encoder=getattr(encoder, "name", type(encoder).__name__),
+        documents=loaded.documents,
+        languages=languages,
+        skipped=loaded.skipped,
+        claims=tuple(claims),
+        dropped=dict(dropped),
+        pairs=reported,
+        pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored)),
+        batches=tuple(model.batch_stats[first_batch:]),
+        timings_s=timings,
+    )
