@@ -100,6 +100,7 @@ class DirectionScore:
 
 
 EntailmentDirection = Literal["a->b", "b->a", "both"]
+ContradictionKind = Literal["factual", "stance", "temporal", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,8 @@ class ScoredPair:
     """A candidate pair scored in both directions, with its pair-level label and scores.
 
     ``contradiction_score`` is the larger contradiction probability of the two directions;
-    ``scores`` are the probabilities of the direction that decided ``label``.
+    ``scores`` are the probabilities of the direction that decided ``label``; ``kind`` says
+    what sort of disagreement a contradiction is, when known.
     """
 
     id: str
@@ -119,3 +121,4 @@ class ScoredPair:
     scores: LabelScores
     entailment_direction: EntailmentDirection | None
     directions: tuple[DirectionScore, DirectionScore]
+    kind: ContradictionKind | None = None

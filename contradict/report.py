@@ -125,6 +125,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "contradiction_score": round(p.contradiction_score, 6),
                 "scores": _scores(p.scores),
                 "entailment_direction": p.entailment_direction,
+                "kind": p.kind,
                 "directions": [
                     {
                         "premise": d.premise,
