@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from contradict.context import DocumentContext, speaker_key
 from contradict.errors import UsageError
+from contradict.normalize import content_words, find_dates, normalize
 from contradict.records import Claim, Document
 
 log = logging.getLogger(__name__)
@@ -17,14 +20,17 @@ log = logging.getLogger(__name__)
 __all__ = [
     "NOISE_RULES",
     "SENTENCE_NOISE_RULES",
+    "CHECKWORTHY_RULES",
     "Attribution",
     "DocumentClaims",
     "Dropped",
     "ExtractOptions",
+    "checkworthiness",
     "detect_language",
     "extract_claims",
     "find_attribution",
     "noise_reason",
+    "other_language",
     "split_sentences",
 ]
 
@@ -37,6 +43,7 @@ class ExtractOptions:
     max_words: int = 80
     language: str | None = None
     drop_other_languages: bool = True
+    min_checkworthiness: float = -1.0
 
     def __post_init__(self) -> None:
         """Reject option values that cannot work, saying which to fix."""
@@ -51,11 +58,12 @@ class ExtractOptions:
 
 @dataclass(frozen=True, slots=True)
 class Dropped:
-    """A span of a document that was not made a claim, and why (for debugging and tests)."""
+    """A span of a document that was not made a claim, why, and a detail (the language, for one)."""
 
     doc_id: str
     span: tuple[int, int]
     reason: str
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +78,16 @@ class DocumentClaims:
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    """Reported speech in a sentence: who, the reporting verb, and the content's span in it."""
+    """Reported speech in a sentence: who, the reporting verb, and the content's span(s) in it.
+
+    ``continuation`` is the second part of a split quote ('"We will not," he said, "send troops."')
+    or of content broken by a parenthetical ('The troops, he said, were tired.').
+    """
 
     speaker: str
     verb: str
     content_span: tuple[int, int]
+    continuation: tuple[int, int] | None = None
 
 
 # ---------------------------------------------------------------- segmentation
@@ -207,7 +220,8 @@ _BYLINE_WORDS = frozenset(
     "and & in of the de van von der al bin at | - — · • am pm a.m. p.m.".split()
 )
 _PHOTO = re.compile(
-    r"^(?:photo(?:graph)?s?|image|picture|pictured|caption|credit|photo credit|video)\s*:"
+    r"^(?:photo(?:graph)?s?|image|picture|pictured|caption|credit|photo credit|video|image (?:caption|source)"
+    r"|(?:top|above|below|left|right|main|header|lead) (?:photo|image|picture)|illustration|gallery)\s*[:,]"
     r"|\((?:photo|image|picture)s?\s+(?:by|:)[^)]*\)|\bAP Photo/|\b(?:REUTERS|AFP|EPA|XINHUA)/\S"
     r"|/\s*(?:Reuters|AP|AFP|EPA|Getty Images|Bloomberg|Shutterstock|Alamy)\.?\)?$"
     r"|\bGetty Images\.?\)?$|\bvia Getty\b|\bfile (?:photo|picture|image)\b",
@@ -336,6 +350,32 @@ def _is_navigation(line: str) -> bool:
     )
 
 
+_SOURCE_LINE = re.compile(
+    r"^\(?(?:sources?|data|figures|chart|graphic|map|table)\s*:"
+    r"|^via\s+[\w .&@/-]{1,40}\)?\.?$"
+    r"|^(?:originally (?:published|posted|appeared)|this (?:article|story|report|piece) (?:was |first |originally "
+    r"|has been |is )*(?:published|appeared|posted|republished|adapted|updated|syndicated))\b"
+    r"|^\(?with (?:additional )?(?:reporting|input|files|information|contributions?) (?:from|by)\b"
+    r"|\b(?:contributed|contributing) (?:reporting )?to (?:this|the) (?:report|story|article)\.?\)?$"
+    r"|^\(?(?:Reuters|AP|AFP|dpa|EFE|Bloomberg|Xinhua|TASS|ANSA|PA Media|UPI|Wire)\)?\.?$",
+    re.IGNORECASE,
+)
+_EDITOR_NOTE = re.compile(
+    r"^(?:editor['’]?s?\s+note|correction|clarification|disclosure|disclaimer|note to readers)\s*[:—–-]",
+    re.IGNORECASE,
+)
+
+
+def _is_source_line(line: str) -> bool:
+    """A source or syndication line: 'Source: Reuters', 'via AFP', 'Reuters contributed to this report.'"""
+    return bool(_SOURCE_LINE.search(line))
+
+
+def _is_editor_note(line: str) -> bool:
+    """An editor's note, correction or disclaimer about the article rather than the news."""
+    return bool(_EDITOR_NOTE.match(line))
+
+
 def _is_copyright(line: str) -> bool:
     """A copyright or rights notice: 'Copyright 2026 The Associated Press. All rights reserved.'"""
     return bool(_COPYRIGHT.search(line))
@@ -357,6 +397,8 @@ NOISE_RULES: tuple[NoiseRule, ...] = (
     ("slug", _is_slug),
     ("byline", _is_byline),
     ("photo_credit", _is_photo_credit),
+    ("source_line", _is_source_line),
+    ("editor_note", _is_editor_note),
     ("share_prompt", _is_share_prompt),
     ("comment_prompt", _is_comment_prompt),
     ("navigation", _is_navigation),
@@ -376,13 +418,44 @@ def noise_reason(text: str, rules: tuple[NoiseRule, ...] = NOISE_RULES) -> str |
     return next((reason for reason, predicate in rules if predicate(line)), None)
 
 
+# A "related content" block: a header line alone ('Related coverage', 'Most read', 'More on this
+# story'), then link-like lines (headlines, bullets) until the first paragraph that reads as text.
+_RELATED_HEADER = re.compile(
+    r"^(?:related(?: content| coverage| stories| articles?| news| reading| links| topics| posts)?|read more"
+    r"|more on this(?: story| topic)?|more (?:from|in|on|about) [\w'’ ]{1,30}|recommended(?: for you| reading| stories)?"
+    r"|most (?:read|popular|viewed|shared|watched)|trending(?: now| stories)?|top stories|(?:you|we think you) (?:may|might)"
+    r" also like|also read|see also|further reading|more stories|latest(?: news| stories| headlines)?"
+    r"|what to read next|popular now|in other news|editor['’]s picks|don['’]t miss|in case you missed it"
+    r"|more coverage|elsewhere on [\w ]{1,30}|more headlines|related video|watch next|up next)\s*[:»›]?$",
+    re.IGNORECASE,
+)
+_LINK_ITEM = re.compile(r"^(?:[-*•·▪►>–—]|\d{1,2}[.)])\s+")
+
+
+def _is_related_header(line: str) -> bool:
+    """A header that opens a block of links to other articles."""
+    return bool(_RELATED_HEADER.match(" ".join(re.sub(r"[*_#]+", " ", line).split())))
+
+
+def _is_link_item(line: str) -> bool:
+    """A line that reads as a link in a list: a bullet, a headline, a title, a short question."""
+    line = " ".join(line.split())
+    words = line.split()
+    if len(words) > 20:
+        return False
+    return bool(
+        _LINK_ITEM.match(line) or not _TERMINAL_END.search(line) or _is_title_case(words)
+        or line.endswith("?") or "|" in line
+    )
+
+
 # ---------------------------------------------------------------- language
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _FUNCTION_WORDS = {
     "en": frozenset(
         "the and of said were has had would that with from this which they their been after says "
-        "told is are".split()
+        "told is are to for at by was be have will not it its he she than".split()
     ),
 }
 
@@ -411,20 +484,20 @@ def detect_language(text: str) -> str | None:
     return max(probs, key=probs.__getitem__) if probs else None
 
 
-def _is_other_language(paragraph: str, language: str) -> bool:
-    """Whether a paragraph is confidently in a language other than the given one."""
+def other_language(paragraph: str, language: str) -> str | None:
+    """The language a paragraph is confidently in when that is not the given one, else None."""
     if len(paragraph.split()) < 6:
-        return False
+        return None
     lower = [w.lower() for w in _WORD.findall(paragraph) if w[0].islower()]
     if len(lower) < 4:  # mostly names and numbers: langdetect guesses wildly on these
-        return False
+        return None
     if sum(w in _FUNCTION_WORDS.get(language, ()) for w in lower) >= 2:
-        return False
+        return None
     probs = _language_probs(paragraph)
     if not probs:
-        return False
+        return None
     top = max(probs, key=probs.__getitem__)
-    return top != language and probs[top] >= 0.9 and probs.get(language, 0.0) < 0.1
+    return top if top != language and probs[top] >= 0.9 and probs.get(language, 0.0) < 0.1 else None
 
 
 # ---------------------------------------------------------------- attribution
@@ -496,7 +569,8 @@ _APPOSITIVE = r"(?:(?:,\s+[^,\"“”]{1,80}){1,2},)?"
 _TAIL = (
     r"(?:,\s+(?:adding|citing|referring|speaking|noting|saying|calling|explaining|stressing|warning"
     r"|insisting|who|which|whose|as|in|on|at|after|before|during|without|but|while|when|the|a|an"
-    r"|one|his|her|their|its)\b[^\"“”]*)?"
+    r"|one|his|her|their|its|[a-z]+ing)\b[^\"“”]*"
+    r"|\s+(?:posted|published|broadcast|released|aired|shared|issued|uploaded|filmed|recorded)\b[^\"“”]*)?"
 )
 _END = r"\s*[.!]?\s*$"
 _LEAD_IN = (
@@ -527,9 +601,70 @@ _ACCORDING_FIRST = re.compile(
 _ACCORDING_LAST = re.compile(
     r"^(?P<content>[^\s].*?),?\s+according\s+to\s+(?P<speaker>[^,\"“”]{2,100}?)(?:,\s+[^\"“”]*)?\s*[.!]?$"
 )
+_SPLIT_QUOTE = re.compile(
+    rf"^[“\"](?P<content>[^“”\"]+?),?[”\"],?\s+(?:{_SPEAKER_THEN_VERB}|{_VERB_THEN_SPEAKER}){_CIRCS},\s*"
+    rf"[“\"](?P<rest>[^“”\"]+)[”\"]\s*$"
+)
+_PARENTHETICAL = re.compile(
+    rf"^(?P<content>[^,“”\"]+?),\s+(?:(?P<speaker>{_SPEAKER})\s+(?P<verb>{_SAY}|{_OTHER})"
+    rf"|(?P<verb2>{_SAY})\s+(?P<speaker2>{_SPEAKER})){_CIRCS},\s+(?P<rest>[a-z][^“”\"]*?)\s*$"
+)
+# A speaker that is any short noun phrase ('Engineers at the national water authority'): the
+# phrase is checked word by word in _plain_noun_phrase, so that clauses do not pass for speakers.
+_PHRASE = r"[A-Za-z][\w'’.&-]*(?:\s+[\w'’.&-]+){0,11}?"
+_GENERIC_FIRST = re.compile(
+    rf"^{_LEAD_IN}(?P<speaker>{_PHRASE})\s+(?:"
+    rf"(?P<tell>{_TELL})\s+{_OBJ}{_CIRCS}(?:\s*:\s*|,?\s+that\s+|,?\s+)"
+    rf"|(?P<say>{_SAY}){_CIRCS}(?:\s*:\s*|,?\s+that\s+|,?\s+)"
+    rf"|(?P<other>{_OTHER}){_CIRCS}(?:\s*:\s*|,?\s+that\s+|,?\s+(?=[“\"])))"
+    r"(?P<content>\S.*)$"
+)
+_GENERIC_LAST = re.compile(
+    rf"^(?P<content>[^“”\"\s][^“”\"]*?),\s+(?P<speaker>[a-z][\w'’.&-]*(?:\s+[\w'’.&-]+){{0,9}}?)\s+"
+    rf"(?P<verb>{_SAY}|{_TELL}|{_OTHER}){_CIRCS}{_TAIL}{_END}"
+)
+_NOT_IN_SPEAKER = frozenset(
+    (
+        "is are was were be been being has have had will would can could should may might must did does do "
+        "not also that who which whom whose when while after before because since if although though until "
+        "unless once where as than it he she they we i you him her them us me its their his our my your this "
+        "these those there here what why how left went came took made got gave met saw found thought knew kept "
+        "held fled ran began brought caught felt heard led lost paid sent spent stood won wrote sat fell rose "
+        "grew drove flew hit cut put set let shut spread struck tore threw broke spoke chose froze woke "
+        "says said tells told adds added but and or so yet nor"
+    ).split()
+)
+_SPEAKER_HEAD_BAD = re.compile(r"(?:ly|ing|ed)$")
+
+
+_RELATIVE = re.compile(r"^(?P<np>.+?)\s+who\s+(?P<clause>[a-z][\w'’-]*(?:\s+[\w'’-]+){0,5})$")
+
+
+def _plain_noun_phrase(phrase: str) -> bool:
+    """Whether a phrase can be a speaker: a noun phrase with no verb, clause word or pronoun in it.
+
+    One relative clause is allowed after it: 'Residents who stayed behind'.
+    """
+    relative = _RELATIVE.match(phrase)
+    if relative:
+        clause = relative["clause"].split()
+        if any(w in ("that", "who", "which", "said", "says", "and", "but") for w in clause):
+            return False
+        phrase = relative["np"]
+    words = phrase.split()
+    if not words or len(words) > 12 or any(w.lower().strip(",.") in _NOT_IN_SPEAKER for w in words):
+        return False
+    if "," in phrase or any(c in phrase for c in "\"“”():;"):
+        return False
+    head = re.split(r"\s+(?:at|of|for|from|in|with|on|near|inside|across)\s+", phrase, maxsplit=1)[0].split()
+    cut = next((i for i, w in enumerate(head) if i and re.search(r"(?:ing|ed)$", w.lower())), len(head))
+    head = head[:cut]
+    return not _SPEAKER_HEAD_BAD.search(head[-1].lower()) and head[-1].lower() not in _SMALL_WORDS
+
+
 _TRAILING_CIRC = re.compile(rf"(?:,?\s+(?:{_WHEN}|{_MEDIUM}))+$")
 _MAX_ATTRIBUTION_CHARS = 2000
-_NOT_CONTENT = re.compile(r"(?i:nothing|little|yes|no|goodbye|otherwise)\b")
+_NOT_CONTENT = re.compile(r"(?i:nothing|little|goodbye|otherwise)\b|(?i:yes|no)\b(?:\s*[,.!;]|\s+to\b|\s*$)")
 
 
 def _clean_speaker(speaker: str) -> str:
@@ -544,7 +679,8 @@ def _attribution(match: re.Match[str], speaker: str | None, verb: str | None) ->
     content = match.string[start:end]
     if not speaker or not verb or len(content.split()) < 2 or _NOT_CONTENT.match(content):
         return None
-    return Attribution(_clean_speaker(speaker), verb.lower(), (start, end))
+    rest = match.span("rest") if "rest" in match.groupdict() and match["rest"] else None
+    return Attribution(_clean_speaker(speaker), " ".join(verb.lower().split()), (start, end), rest)
 
 
 def find_attribution(sentence: str) -> Attribution | None:
@@ -552,16 +688,22 @@ def find_attribution(sentence: str) -> Attribution | None:
     if len(sentence) > _MAX_ATTRIBUTION_CHARS:  # far beyond a claim; spare the regexes
         return None
     for pattern in (
+        _SPLIT_QUOTE,
         _QUOTE_FIRST,
         _ACCORDING_FIRST,
         _SPEAKER_FIRST,
+        _PARENTHETICAL,
         _ACCORDING_LAST,
         _CONTENT_FIRST,
+        _GENERIC_FIRST,
+        _GENERIC_LAST,
     ):
         match = pattern.match(sentence)
         if not match:
             continue
         groups = match.groupdict()
+        if pattern in (_GENERIC_FIRST, _GENERIC_LAST) and not _plain_noun_phrase(groups["speaker"]):
+            continue
         if pattern in (_ACCORDING_FIRST, _ACCORDING_LAST):
             verb = "according to"
         else:
@@ -628,29 +770,185 @@ def _statement_reason(statement: str, options: ExtractOptions) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """One sentence read for a claim: its statement, attribution, and whether the content is quoted."""
+
+    reason: str | None
+    statement: str
+    attribution: Attribution | None
+    quoted: bool
+    body: str
+
+
 def _sentence_claim(
     sentence: str, first: bool, previous: Attribution | None, options: ExtractOptions
-) -> tuple[str | None, str, Attribution | None]:
-    """(drop reason or None, statement, attribution) for one sentence.
+) -> _Sentence:
+    """The statement, attribution and drop reason (or None) of one sentence.
 
     A sentence that is only a quotation continues the quoted speech of ``previous``.
     """
     reason = noise_reason(sentence, SENTENCE_NOISE_RULES)
     if reason:
-        return reason, "", None
+        return _Sentence(reason, "", None, False, sentence)
     body = _strip_dateline(sentence) if first else sentence
     attribution = find_attribution(body)
     whole_quote = _WHOLE_QUOTE.match(body)
     if attribution is None and previous is not None and whole_quote:
         attribution = Attribution(previous.speaker, previous.verb, whole_quote.span("content"))
+    quoted = False
     if attribution:
-        statement = _content_statement(body[slice(*attribution.content_span)])
+        start, end = attribution.content_span
+        content = body[start:end]
+        if attribution.continuation:
+            content = content.rstrip(" ,") + " " + body[slice(*attribution.continuation)]
+        statement = _content_statement(content)
+        quoted = body[max(0, start - 1) : start + 1].strip()[:1] in ('"', "“")
     else:
         statement = _normalise(body)
-    return _statement_reason(statement, options), statement, attribution
+    return _Sentence(_statement_reason(statement, options), statement, attribution, quoted, body)
+
+
+# ---------------------------------------------------------------- check-worthiness
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|half"
+)
+CheckRule = tuple[str, float, re.Pattern[str]]
+
+#: Weighted cues of a check-worthy statement (facts, figures, named actors) and of talk that is
+#: not (opinions, obligations, forms of address). Weights were set on the train part of the
+#: ClaimBuster data (see benchmarks/checkworthiness.py), never on its test part.
+CHECKWORTHY_RULES: tuple[CheckRule, ...] = (
+    ("number", 2.0, re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|%|\bper\s?cent\b", re.IGNORECASE)),
+    (
+        "event_or_statistic",
+        1.0,
+        re.compile(
+            r"\b(?:rate|record|highest|lowest|largest|biggest|smallest|average|majority|doubled|tripled|increased?"
+            r"|decreased?|rose|fell|risen|fallen|cut|raised|budget|deficit|debt|tax(?:es)?|jobs?|unemployment"
+            r"|inflation|spending|spent|cost|costs|paid|voted|vote|passed|signed|killed|died|dead|arrested"
+            r"|evacuated|collapsed|built|inspected|deployed|sent|reached)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("past_tense", 0.5, re.compile(r"\b(?:was|were|had|did|has been|have been)\b|\b[a-z]{3,}ed\b")),
+    ("named", 1.0, re.compile(r"(?<!^)(?<![.!?]\s)\b(?!I\b)[A-Z][a-z]+")),
+    (
+        "opinion",
+        -1.5,
+        re.compile(
+            r"\b(?:I|we)\s+(?:really\s+|just\s+|do\s+|don't\s+)?(?:think|believe|feel|hope|guess|suppose|want|wish"
+            r"|like|love|know|agree|disagree|mean)\b|\bin my (?:view|opinion)\b"
+            r"|\bI'm (?:sure|convinced|proud|glad|delighted|pleased|confident)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("obligation", -1.0, re.compile(r"\b(?:should|must|ought to|need to|needs to|have to|has to|got to|gotta)\b", re.I)),
+    ("intention", -0.5, re.compile(r"\b(?:I|we)(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|\s+would)\b", re.I)),
+    (
+        "address",
+        -2.0,
+        re.compile(
+            r"^(?:thank you|thanks|good (?:evening|morning|night)|ladies and gentlemen|let me|let's)\b"
+            r"|^(?:well|look|listen|yes|no|okay|ok|now|sure)\b[,.!]|\b(?:my friends|folks)\b|\bgood question\b"
+            r"|\byour question\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("conditional", -0.5, re.compile(r"^(?:if|unless)\b", re.IGNORECASE)),
+    ("vague", -0.5, re.compile(r"\b(?:everybody|everyone|somebody|something|things?|stuff|a lot|kind of|sort of)\b", re.I)),
+    ("second_person", -0.5, re.compile(r"\byou\b", re.IGNORECASE)),
+)
+_ATTRIBUTED_WEIGHT = 1.0
+_SHORT_WORDS, _SHORT_WEIGHT = 8, -1.0
+
+
+def checkworthiness(statement: str, attributed: bool = False) -> float:
+    """A rule score for whether a statement is worth checking: above 0 reads as a claim.
+
+    The sum of the weights of the ``CHECKWORTHY_RULES`` whose cue appears, plus 1 when someone is
+    quoted as saying it, less 1 when it is shorter than 8 words.
+    """
+    score = sum(weight for _, weight, pattern in CHECKWORTHY_RULES if pattern.search(statement))
+    if attributed:
+        score += _ATTRIBUTED_WEIGHT
+    if len(statement.split()) < _SHORT_WORDS:
+        score += _SHORT_WEIGHT
+    return score
 
 
 # ---------------------------------------------------------------- documents
+
+_DUPLICATE_JACCARD = 0.8
+_DAY_OR_MONTH = re.compile(rf"\b(?:{_WEEKDAY}|{_MONTH})", re.IGNORECASE)
+_REPORTING_TAIL = re.compile(r",\s+(?:[a-z]+ing|who|which|whose|as|after|before|while)\b.*$", re.DOTALL)
+
+
+def _said_on(sentence: _Sentence, today: dt.date | None) -> dt.date | None:
+    """The day a statement was made: a date in its reporting clause, else the document's date."""
+    attribution = sentence.attribution
+    if attribution is None:
+        return today
+    spans = [attribution.content_span, *([attribution.continuation] if attribution.continuation else [])]
+    reporting = sentence.body
+    for start, end in sorted(spans, reverse=True):
+        reporting = reporting[:start] + " " + reporting[end:]
+    reporting = _REPORTING_TAIL.sub("", reporting)
+    for ref in find_dates(reporting, today):
+        if ref.iso and len(ref.iso) == 10:
+            return dt.date.fromisoformat(ref.iso)
+    return today
+
+
+def _make_claim(
+    document: Document, index: int, span: tuple[int, int], sentence: _Sentence, context: DocumentContext
+) -> Claim:
+    """A Claim from one read sentence: references resolved, then normalised."""
+    attribution = sentence.attribution
+    speaker = attribution.speaker if attribution else None
+    verb = attribution.verb if attribution else None
+    resolved = context.resolve(
+        sentence.statement, speaker, quoted=sentence.quoted, attributed=attribution is not None
+    )
+    normal = normalize(resolved.statement, document.date, verb)
+    flags = list(resolved.flags)
+    if normal.unresolved_dates:
+        flags.append("relative_date_unresolved")
+    return Claim(
+        id=f"{document.id}:c{index}",
+        doc_id=document.id,
+        text=document.text[span[0] : span[1]],
+        span=span,
+        statement=resolved.statement,
+        speaker=speaker,
+        reporting_verb=verb,
+        speaker_resolved=resolved.speaker_resolved,
+        normalized=normal.text,
+        modality=normal.modality,
+        polarity=normal.polarity,
+        hedges=normal.hedges,
+        quantities=normal.quantities,
+        dates=normal.dates,
+        said_on=_said_on(sentence, document.date),
+        checkworthiness=checkworthiness(resolved.statement, attribution is not None),
+        flags=tuple(flags),
+    )
+
+
+def _duplicate_of(claim: Claim, earlier: list[tuple[Claim, frozenset[str]]], words: frozenset[str]) -> int | None:
+    """The index in ``earlier`` of a near-duplicate of claim (same words, speaker, numbers, polarity)."""
+    key = speaker_key(claim.speaker_resolved or claim.speaker)
+    for index, (other, other_words) in enumerate(earlier):
+        if not words or not other_words or claim.polarity != other.polarity:
+            continue
+        other_key = speaker_key(other.speaker_resolved or other.speaker)
+        if key and other_key and key != other_key:
+            continue
+        if len(words & other_words) / len(words | other_words) >= _DUPLICATE_JACCARD:
+            return index
+    return None
 
 
 def extract_claims(
@@ -660,43 +958,52 @@ def extract_claims(
     text = document.text
     language = detect_language(text) if text.strip() else None
     target = options.language or language
-    claims: list[Claim] = []
+    kept: list[tuple[Claim, frozenset[str]]] = []
     dropped: list[Dropped] = []
-    seen: set[str] = set()
+    context = DocumentContext()
+    in_related = False
     for p_start, p_end in _paragraphs(text):
         paragraph = text[p_start:p_end]
-        reason = noise_reason(paragraph)
+        detail: str | None = None
+        if _is_related_header(paragraph):
+            in_related, reason = True, "related_content"
+        elif in_related and _is_link_item(paragraph):
+            reason = "related_content"
+        else:
+            in_related = False
+            reason = noise_reason(paragraph)
         if reason is None and options.drop_other_languages and target:
-            reason = "other_language" if _is_other_language(paragraph, target) else None
+            detail = other_language(paragraph, target)
+            reason = "other_language" if detail else None
         if reason:
-            dropped.append(Dropped(document.id, (p_start, p_end), reason))
+            dropped.append(Dropped(document.id, (p_start, p_end), reason, detail))
             continue
         previous: Attribution | None = None
         for index, (start, end) in enumerate(_segment(text, p_start, p_end)):
-            sentence = text[start:end]
-            reason, statement, attribution = _sentence_claim(
-                sentence, index == 0, previous, options
+            read = _sentence_claim(text[start:end], index == 0, previous, options)
+            previous = read.attribution if read.attribution is not None and read.quoted else None
+            if read.reason:
+                dropped.append(Dropped(document.id, (start, end), read.reason))
+                if read.reason in ("question", "too_short", "too_long"):
+                    context.observe(read.body)
+                continue
+            claim = _make_claim(document, len(kept) + 1, (start, end), read, context)
+            context.observe(read.body, claim.speaker, claim.statement)
+            words = content_words(claim.normalized or claim.statement, numbers=True) | frozenset(
+                w.lower() for w in _DAY_OR_MONTH.findall(claim.normalized or claim.statement)
             )
-            quoted = attribution is not None and any(q in sentence for q in '"“”')
-            previous = attribution if quoted else None
-            key = statement.casefold().rstrip(".!")
-            if reason is None and key in seen:
+            reason = None
+            if claim.checkworthiness is not None and claim.checkworthiness < options.min_checkworthiness:
+                reason = "not_checkworthy"
+            elif (twin := _duplicate_of(claim, kept, words)) is not None:
                 reason = "duplicate"
+                first, first_words = kept[twin]
+                kept[twin] = (replace(first, merged_spans=(*first.merged_spans, (start, end))), first_words)
             if reason:
                 dropped.append(Dropped(document.id, (start, end), reason))
                 continue
-            seen.add(key)
-            claims.append(
-                Claim(
-                    id=f"{document.id}:c{len(claims) + 1}",
-                    doc_id=document.id,
-                    text=sentence,
-                    span=(start, end),
-                    statement=statement,
-                    speaker=attribution.speaker if attribution else None,
-                    reporting_verb=attribution.verb if attribution else None,
-                )
-            )
+            kept.append((claim, words))
+    claims = tuple(claim for claim, _ in kept)
     log.debug(
         "document %s: language %s, %d claims, %d spans dropped",
         document.id,
@@ -704,4 +1011,4 @@ def extract_claims(
         len(claims),
         len(dropped),
     )
-    return DocumentClaims(document.id, language, tuple(claims), tuple(dropped))
+    return DocumentClaims(document.id, language, claims, tuple(dropped))

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contradict.claims import ExtractOptions, extract_claims
+from contradict.corroboration import group_claims
+from contradict.kinds import classify_pairs
 from contradict.loading import LoadOptions, load_folder
 from contradict.nli import BatchOptions, NLIModel, load_model
 from contradict.pairing import Encoder, PairingOptions, choose_pairs, load_encoder
@@ -54,11 +56,15 @@ def scan(
     claims: list[Claim] = []
     languages: dict[str, str | None] = {}
     dropped: Counter[str] = Counter()
+    dropped_by_document: dict[str, dict[str, int]] = {}
+    other_languages: dict[str, dict[str, int]] = {}
     for document in loaded.documents:
         result = extract_claims(document, options.extract)
         claims.extend(result.claims)
         languages[document.id] = result.language
         dropped.update(d.reason for d in result.dropped)
+        dropped_by_document[document.id] = dict(Counter(d.reason for d in result.dropped))
+        other_languages[document.id] = dict(Counter(d.detail or "?" for d in result.dropped if d.reason == "other_language"))
     timings["extract"] = time.perf_counter() - mark
     log.info("extracted %d claims", len(claims))
 
@@ -80,8 +86,13 @@ def scan(
 
     mark = time.perf_counter()
     first_batch = len(model.batch_stats)
-    scored = score_pairs(pairing.pairs, {c.id: c for c in claims}, model)
+    by_id = {c.id: c for c in claims}
+    scored = score_pairs(pairing.pairs, by_id, model)
     timings["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    scored = classify_pairs(scored, by_id, {d.id: d.date for d in loaded.documents})
+    groups = group_claims(claims, scored)
+    timings["kinds_and_groups"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
 
     reported = tuple(p for p in scored if p.label in options.labels)
@@ -98,4 +109,7 @@ def scan(
         pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored)),
         batches=tuple(model.batch_stats[first_batch:]),
         timings_s=timings,
+        groups=groups,
+        dropped_by_document=dropped_by_document,
+        other_languages=other_languages,
     )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from contradict.normalize import Quantity
 
 Label = Literal["contradiction", "entailment", "neutral"]
 LABELS: tuple[Label, ...] = ("contradiction", "entailment", "neutral")
@@ -32,7 +35,15 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A checkable statement from one document, with its character span and speaker."""
+    """A checkable statement from one document, with its character span and speaker.
+
+    ``statement`` is what was said, with references resolved where the document makes them
+    clear; the fields after ``reporting_verb`` say how it was normalised (see
+    ``contradict/claims.py``): the entity a speaker refers to, the statement with digits and ISO
+    dates, its modality and polarity and their cue words, its quantities and dates, the date it
+    was said, its check-worthiness, flags for what stayed unresolved, and the spans of
+    near-duplicates in the same document merged into it.
+    """
 
     id: str
     doc_id: str
@@ -41,6 +52,17 @@ class Claim:
     statement: str
     speaker: str | None = None
     reporting_verb: str | None = None
+    speaker_resolved: str | None = None
+    normalized: str | None = None
+    modality: str = "asserted"
+    polarity: str = "positive"
+    hedges: tuple[str, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    dates: tuple[str, ...] = ()
+    said_on: dt.date | None = None
+    checkworthiness: float | None = None
+    flags: tuple[str, ...] = ()
+    merged_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +103,19 @@ class Prediction:
 
 @dataclass(frozen=True, slots=True)
 class BatchStats:
-    """Bookkeeping for one model batch: sizes and timings, kept apart from the pairs."""
+    """Bookkeeping for one model batch: sizes and timings, kept apart from the pairs.
+
+    ``tokenize_s`` is spent on the tokenizer thread (tokenizing, padding, preparing), overlapped
+    with the model; ``queue_s`` is how long the scoring thread waited for this batch.
+    """
 
     size: int
     tokens: int
     padded_tokens: int
     tokenize_s: float
     model_s: float
+    queue_s: float = 0.0
+    backend: str = ""
 
 
 @dataclass(frozen=True, slots=True)

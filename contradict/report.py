@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from contradict.corroboration import ClaimGroup
 from contradict.nli import ModelInfo
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
 
@@ -46,6 +47,9 @@ class Report:
     batches: tuple[BatchStats, ...]
     timings_s: dict[str, float]
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    groups: tuple[ClaimGroup, ...] = ()
+    dropped_by_document: dict[str, dict[str, int]] = field(default_factory=dict)
+    other_languages: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _scores(scores: LabelScores) -> dict[str, float]:
@@ -57,11 +61,16 @@ def _scores(scores: LabelScores) -> dict[str, float]:
 
 
 def scoring_stats(batches: Sequence[BatchStats]) -> dict[str, Any]:
-    """Totals over the model batches: tokens, padding, model time and throughput."""
+    """Totals over the model batches: tokens, padding, time on each thread, and throughput.
+
+    Tokenization runs on its own thread, overlapped with the model, so the scoring wall time
+    is model time plus the time the model waited for batches (``queue_s``); rates use it.
+    """
     tokens = sum(b.tokens for b in batches)
     padded = sum(b.padded_tokens for b in batches)
     model_s = sum(b.model_s for b in batches)
-    busy_s = model_s + sum(b.tokenize_s for b in batches)
+    queue_s = sum(b.queue_s for b in batches)
+    wall_s = model_s + queue_s
     directions = sum(b.size for b in batches)
     return {
         "batches": len(batches),
@@ -69,9 +78,13 @@ def scoring_stats(batches: Sequence[BatchStats]) -> dict[str, Any]:
         "tokens": tokens,
         "padded_tokens": padded,
         "padding_overhead": round(padded / tokens - 1, 4) if tokens else 0.0,
+        "tokenize_s": round(sum(b.tokenize_s for b in batches), 4),
+        "queue_s": round(queue_s, 4),
         "model_s": round(model_s, 4),
-        "pairs_per_s": round(directions / busy_s, 2) if busy_s else 0.0,
-        "tokens_per_s": round(tokens / busy_s, 1) if busy_s else 0.0,
+        "wall_s": round(wall_s, 4),
+        "pairs_per_s": round(directions / wall_s, 2) if wall_s else 0.0,
+        "tokens_per_s": round(tokens / wall_s, 1) if wall_s else 0.0,
+        "backend": ",".join(sorted({b.backend for b in batches if b.backend})),
     }
 
 
@@ -99,6 +112,9 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "date": d.date.isoformat() if d.date else None,
                 "language": report.languages.get(d.id),
                 "claims": claims_per_doc.get(d.id, 0),
+                "other_language_paragraphs": sum(report.other_languages.get(d.id, {}).values()),
+                "other_languages": dict(sorted(report.other_languages.get(d.id, {}).items())),
+                "dropped": dict(sorted(report.dropped_by_document.get(d.id, {}).items())),
             }
             for d in report.documents
         ],
@@ -112,8 +128,31 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "span": [c.span[0], c.span[1]],
                 "speaker": c.speaker,
                 "reporting_verb": c.reporting_verb,
+                "speaker_resolved": c.speaker_resolved,
+                "normalized": c.normalized,
+                "modality": c.modality,
+                "polarity": c.polarity,
+                "hedges": list(c.hedges),
+                "quantities": [
+                    {"text": q.text, "value": q.value, "unit": q.unit, "qualifier": q.qualifier} for q in c.quantities
+                ],
+                "dates": list(c.dates),
+                "said_on": c.said_on.isoformat() if c.said_on else None,
+                "checkworthiness": c.checkworthiness,
+                "flags": list(c.flags),
+                "merged_spans": [[s, e] for s, e in c.merged_spans],
             }
             for c in report.claims
+        ],
+        "groups": [
+            {
+                "id": g.id,
+                "claims": list(g.claims),
+                "documents": list(g.documents),
+                "statement": g.statement,
+                "basis": list(g.basis),
+            }
+            for g in report.groups
         ],
         "pairs": [
             {

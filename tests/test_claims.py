@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from contradict.claims import (
+    CHECKWORTHY_RULES,
     NOISE_RULES,
     SENTENCE_NOISE_RULES,
     Attribution,
     DocumentClaims,
     Dropped,
     ExtractOptions,
+    checkworthiness,
     extract_claims,
     find_attribution,
     noise_reason,
@@ -185,6 +190,16 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
         ("navigation", "Advertisement"),
         ("navigation", "Skip to content"),
         ("navigation", "We use cookies to improve your experience on our site. Accept all cookies"),
+        ("photo_credit", "Image source, Coastal Post / Marta Ribeiro"),
+        ("source_line", "Source: Valdora civil protection agency"),
+        ("source_line", "Sources: Reuters, AFP"),
+        ("source_line", "via AFP"),
+        ("source_line", "(AFP)"),
+        ("source_line", "Reuters contributed to this report."),
+        ("source_line", "This article was originally published by The Herald."),
+        ("source_line", "With reporting from AFP"),
+        ("editor_note", "Editor's note: This story has been updated."),
+        ("editor_note", "Correction: An earlier version misstated the toll."),
         ("copyright", "Copyright 2026 The Associated Press. All rights reserved."),
         ("copyright", "© 2026 Reuters"),
         ("copyright", "This material may not be published, broadcast, rewritten or redistributed."),
@@ -222,6 +237,8 @@ def test_noise_rule_positive(reason: str, line: str) -> None:
         "Posted guards stopped 12 trucks on Monday.",
         "The copyright dispute reached the court in March.",
         "Foreign Minister Sergei Lavrov spoke to reporters.",
+        "Sources said the talks had failed on Monday.",
+        "The correction of the river's course took ten years.",
     ],
 )
 def test_noise_rules_keep_normal_sentences(line: str) -> None:
@@ -400,7 +417,7 @@ def test_bad_options_raise_usage_error(kwargs: dict) -> None:
             'The Pentagon said it would send troops, a move Moscow called "a provocation."',
             "The Pentagon",
             "said",
-            'It would send troops, a move Moscow called "a provocation."',
+            'The Pentagon would send troops, a move Moscow called "a provocation."',
         ),
         (
             "Russian President Vladimir Putin told reporters the talks had failed.",
@@ -413,6 +430,53 @@ def test_bad_options_raise_usage_error(kwargs: dict) -> None:
             "The ministry",
             "confirmed",
             "Troops were deployed at dawn.",
+        ),
+        # split quotes, mid-sentence attribution, noun-phrase speakers of any head
+        ('"We will not," Lavrov said, "send troops."', "Lavrov", "said", "We will not send troops."),
+        ("“We are ready,” she said, “and we will stay.”", "she", "said", "We are ready and we will stay."),
+        ("The troops, he said, were tired.", "he", "said", "The troops were tired."),
+        ("The dam, officials said on Monday, was never inspected.", "officials", "said", "The dam was never inspected."),
+        (
+            "Engineers at the national water authority said the dam had not been inspected.",
+            "Engineers at the national water authority",
+            "said",
+            "The dam had not been inspected.",
+        ),
+        (
+            "The gates were jammed, workers at the plant said.",
+            "workers at the plant",
+            "said",
+            "The gates were jammed.",
+        ),
+        (
+            "Residents who stayed behind said the water rose within minutes.",
+            "Residents who stayed behind",
+            "said",
+            "The water rose within minutes.",
+        ),
+        (
+            "People living near the dam told reporters the water came fast.",
+            "People living near the dam",
+            "told",
+            "The water came fast.",
+        ),
+        (
+            "Officials said earlier this week that no evacuation would be needed.",
+            "Officials",
+            "said",
+            "No evacuation would be needed.",
+        ),
+        (
+            '"We can no longer guarantee safety," Costa said in a video posted online.',
+            "Costa",
+            "said",
+            "We can no longer guarantee safety.",
+        ),
+        (
+            "Two firefighters were injured, the fire service said, bringing the total to seven.",
+            "the fire service",
+            "said",
+            "Two firefighters were injured.",
         ),
     ],
 )
@@ -436,6 +500,10 @@ def test_attribution(sentence: str, speaker: str, verb: str, statement: str) -> 
         "Sergei Lavrov met Antony Blinken in Geneva on Monday.",
         "Documents reported by Reuters show the plan failed.",
         "Lavrov told reporters.",
+        "He said no.",
+        "Troops who said the war was over went home.",
+        "Troops left after the minister, who said little, flew home.",
+        "The minister who said the dam was safe has resigned.",
     ],
 )
 def test_no_attribution(sentence: str) -> None:
@@ -470,6 +538,14 @@ def test_whole_quote_continues_previous_speaker_in_paragraph_only() -> None:
     ]
 
 
+def test_split_quote_statement_joins_both_parts_and_span_is_the_sentence() -> None:
+    text = '"We will not," Lavrov said, "send troops."'
+    found = find_attribution(text)
+    assert found == Attribution("Lavrov", "said", (1, 12), (29, 41))
+    (claim,) = extract_claims(make_doc(text)).claims
+    assert (claim.statement, claim.span, claim.modality) == ("We will not send troops.", (0, len(text)), "ruled_out")
+
+
 # ---------------------------------------------------------------- datelines, dedup, ids, spans
 
 
@@ -487,7 +563,7 @@ def test_whole_quote_continues_previous_speaker_in_paragraph_only() -> None:
         ("KESSEL, Valdora, March 4 (Wire) - Troops left the region.", "Troops left the region."),
         (
             "KYIV, March 4 (Reuters) - Russia said on Tuesday it would not send troops.",
-            "It would not send troops.",
+            "Russia would not send troops.",
         ),
         ("Russia - a key player - said little.", "Russia - a key player - said little."),
         (
@@ -617,7 +693,7 @@ def test_realistic_article() -> None:
             "reuters-1:c1",
             "Russia",
             "said",
-            "It would not send troops to Ukraine, as talks in Geneva stalled.",
+            "Russia would not send troops to Ukraine, as talks in Geneva stalled.",
         ),
         ("reuters-1:c2", "Foreign Minister Sergei Lavrov", "told", "We will not send troops."),
         ("reuters-1:c3", "Foreign Minister Sergei Lavrov", "told", "There is no need for that."),
@@ -648,8 +724,8 @@ def test_realistic_article() -> None:
         ("question", "Will the talks resume next week?"),
         ("comment_prompt", "Leave a comment"),
         ("navigation", "Related: Ukraine says talks with Russia have stalled"),
-        ("navigation", "Related articles"),
-        ("navigation", "Home › World › Europe"),
+        ("related_content", "Related articles"),
+        ("related_content", "Home › World › Europe"),
         (
             "other_language",
             "El ministerio ruso dijo que no habrá más conversaciones con Ucrania este mes.",
@@ -674,3 +750,120 @@ def test_records_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.language = "fr"  # type: ignore[misc]
     assert result == extract_claims(make_doc(NORMAL))
+
+
+# ---------------------------------------------------------------- related blocks, languages per document
+
+
+@pytest.mark.parametrize(
+    "header", ["Related coverage", "Most read", "More on this story", "**Read more:**", "You may also like"]
+)
+def test_related_content_block_is_dropped_until_text_resumes(header: str) -> None:
+    items = ["- Dam operators face new rules.", "How floods are forecast", "Why did the Kessel dam fail?"]
+    body = "Road N-12 between Brava and Santa Luz was closed on Monday and remains shut."
+    first = "Troops were deployed near the Kessel dam on Monday."
+    text = "\n".join([first, header, *items, body])
+    result = extract_claims(make_doc(text))
+    assert statements(result) == [first, body]
+    assert [r for r, _ in reasons(result, text)] == ["related_content"] * 4
+
+
+def test_other_language_detail_names_the_language() -> None:
+    result = extract_claims(make_doc(ENGLISH_BODY + GERMAN))
+    assert [(d.reason, d.detail) for d in result.dropped] == [("other_language", "de")]
+
+
+# ---------------------------------------------------------------- check-worthiness
+
+
+@pytest.mark.parametrize(
+    ("statement", "attributed", "worthy"),
+    [
+        ("About 15,000 residents were evacuated from the Orna valley.", False, True),
+        ("The Kessel dam collapsed early on Tuesday.", False, True),
+        ("Troops left the border region.", False, True),
+        ("We will not send army troops to the flooded region.", True, True),
+        ("Thank you very much.", False, False),
+        ("I think we have to be very careful.", False, False),
+        ("Well, let me say this about that.", False, False),
+    ],
+)
+def test_checkworthiness(statement: str, attributed: bool, worthy: bool) -> None:
+    assert (checkworthiness(statement, attributed) >= ExtractOptions().min_checkworthiness) is worthy
+
+
+def test_checkworthiness_threshold_drops_with_a_reason() -> None:
+    text = "I think we have to be very careful about this."
+    result = extract_claims(make_doc(text))
+    assert (result.claims, [d.reason for d in result.dropped]) == ((), ["not_checkworthy"])
+    kept = extract_claims(make_doc(text), ExtractOptions(min_checkworthiness=-10))
+    assert statements(kept) == [text]
+
+
+def test_checkworthy_rule_names_are_unique() -> None:
+    names = [name for name, _, _ in CHECKWORTHY_RULES]
+    assert len(names) == len(set(names))
+
+
+# ---------------------------------------------------------------- merging and the new claim fields
+
+
+def test_near_duplicates_merge_into_the_first_with_their_spans() -> None:
+    first = "The Kessel dam collapsed early on Tuesday, officials said."
+    second = "Early on Tuesday the Kessel dam collapsed, officials said."
+    other = "The Kessel dam collapsed early on Monday, officials said."
+    text = "\n".join([first, second, other])
+    result = extract_claims(make_doc(text))
+    assert [c.statement for c in result.claims] == ["The Kessel dam collapsed early on Tuesday.", "The Kessel dam collapsed early on Monday."]
+    start = len(first) + 1
+    assert result.claims[0].merged_spans == ((start, start + len(second)),)
+    assert [d.reason for d in result.dropped] == ["duplicate"]
+
+
+def test_claim_fields_are_filled() -> None:
+    text = (
+        "Defence Minister Tomas Reyes visited Orna on Wednesday.\n"
+        '"We will not send three army brigades," he told reporters on Tuesday.'
+    )
+    document = Document(id="w", path="w.txt", title="t", date=dt.date(2026, 3, 4), text=text, content_hash="h")
+    claim = extract_claims(document).claims[-1]
+    assert (claim.speaker, claim.speaker_resolved, claim.reporting_verb) == ("he", "Defence Minister Tomas Reyes", "told")
+    assert claim.normalized == "We will not send 3 army brigades."
+    assert (claim.modality, claim.polarity, claim.hedges) == ("ruled_out", "negative", ("will not",))
+    assert [(q.value, q.unit) for q in claim.quantities] == [(3, "brigade")]
+    assert claim.said_on == dt.date(2026, 3, 3)  # 'on Tuesday' in the reporting clause
+    assert claim.flags == ()
+    assert claim.checkworthiness is not None
+
+
+# ---------------------------------------------------------------- the labelled set
+
+LABELLED = Path(__file__).parent / "data" / "labelled" / "claims.jsonl"
+
+
+def _labelled() -> list[dict]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("row", _labelled(), ids=lambda row: row["id"])
+def test_labelled_claims(row: dict) -> None:
+    """Each labelled sentence, after its context in one paragraph: claim or not, and its fields."""
+    text = f"{row['context']} {row['sentence']}" if row["context"] else row["sentence"]
+    offset = len(text) - len(row["sentence"])
+    date = dt.date.fromisoformat(row["date"]) if row["date"] else None
+    result = extract_claims(Document(id="l", path="l", title="t", date=date, text=text, content_hash="h"))
+    found = [c for c in result.claims if c.span[0] == offset]
+    if not row["claim"]:
+        assert not found
+        assert [d.reason for d in result.dropped if d.span[0] <= offset < d.span[1]] == [row["reason"]]
+        return
+    (claim,) = found
+    for field in ("speaker", "speaker_resolved", "statement", "normalized", "modality", "polarity", "flags"):
+        if field in row:
+            value = getattr(claim, field)
+            assert (list(value) if isinstance(value, tuple) else value) == row[field], field
+
+
+def test_labelled_set_has_claims_and_non_claims() -> None:
+    rows = _labelled()
+    assert sum(r["claim"] for r in rows) >= 20 and sum(not r["claim"] for r in rows) >= 10

@@ -110,3 +110,85 @@ def test_examples_documents_titles_and_dates(example_report):
     assert docs["herald-2026-03-06.html"]["title"] == "Valdora weighs sending troops as flood toll rises"
     assert docs["gazette-2026-03-05.md"]["date"] == "2026-03-05"
     assert all(d["language"] == "en" for d in example_report["documents"])
+
+
+PLANTED_KINDS = ["factual", "temporal", "stance", "temporal"]  # in PLANTED order
+PRONOUNS = ("He ", "She ", "They ", "It ", "His ", "Her ")
+
+
+def _planted_index(a: str, b: str) -> int | None:
+    for index, (x, y) in enumerate(PLANTED):
+        if (x in a and y in b) or (x in b and y in a):
+            return index
+    return None
+
+
+def test_examples_planted_contradictions_have_their_kinds(example_report):
+    claims = {c["id"]: c["statement"] for c in example_report["claims"]}
+    kinds = {}
+    for pair in example_report["pairs"]:
+        index = _planted_index(claims[pair["claim_a"]], claims[pair["claim_b"]])
+        if index is not None and pair["label"] == "contradiction":
+            kinds[index] = pair["kind"]
+    assert kinds == dict(enumerate(PLANTED_KINDS))
+
+
+def _check_claims_stand_alone(report):
+    """Every contradiction has a kind; every claim carries its speaker; no bare pronoun goes unflagged."""
+    for pair in report["pairs"]:
+        assert (pair["kind"] is not None) == (pair["label"] == "contradiction"), pair
+    for claim in report["claims"]:
+        if claim["reporting_verb"]:
+            assert claim["speaker"], claim
+        if claim["statement"].startswith(PRONOUNS) and not claim["statement"].startswith("It is"):
+            assert claim["flags"], claim
+        if claim["speaker"] in ("he", "she", "He", "She", "they", "They"):
+            assert claim["speaker_resolved"] or "unresolved_speaker" in claim["flags"], claim
+
+
+def test_examples_claims_stand_alone_and_corroboration_is_grouped(example_report):
+    _check_claims_stand_alone(example_report)
+    claims = {c["id"]: c for c in example_report["claims"]}
+    engineers = [c for c in claims.values() if "not been inspected for ten years" in c["statement"]]
+    assert [c["speaker"] for c in engineers] == ["Engineers at the national water authority"]
+    grouped = [{claims[i]["statement"] for i in g["claims"]} for g in example_report["groups"]]
+    assert {"Relief convoys reached the town of Orna on Thursday with food and drinking water."} in grouped
+    assert all(len(g["documents"]) >= 2 for g in example_report["groups"])
+    wire = next(d for d in example_report["documents"] if d["id"] == "wire-2026-03-04.txt")
+    assert (wire["other_language_paragraphs"], wire["other_languages"]) == (1, {"de": 1})
+
+
+FRESH = EXAMPLES.parent.parent / "tests" / "data" / "fresh_news"
+FRESH_KINDS = [
+    # (words in one claim, words in the other, kind): contradictions the model finds in tests/data/fresh_news
+    ("would not ask other countries", "Lusmark asked Spain and France", "temporal"),
+    ("poses no threat to the town", "no longer guarantee the safety", "temporal"),
+    ("about 4,500 hectares", "12,400 hectares", "factual"),
+]
+FRESH_NOISE = ["We use cookies", "Home ›", "Image source", "Share on", "Related coverage", "hottest summer",
+               "Les autorités", "Source:", "newsletter", "Editor's note", "Read more", "Photo:", "Reporting by",
+               "comments below", "All rights reserved"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fresh_report(real_nli, real_encoder):
+    return report_io.to_dict(scan(FRESH, ScanOptions(), model=real_nli, encoder=real_encoder))
+
+
+def test_fresh_news_claims_kinds_and_noise(fresh_report):
+    report_io.validate(fresh_report)
+    _check_claims_stand_alone(fresh_report)
+    claims = {c["id"]: c for c in fresh_report["claims"]}
+    for claim in claims.values():
+        for noise in FRESH_NOISE:
+            assert noise not in claim["text"], (noise, claim["text"])
+    found = {}
+    for pair in fresh_report["pairs"]:
+        a, b = claims[pair["claim_a"]]["statement"], claims[pair["claim_b"]]["statement"]
+        for x, y, kind in FRESH_KINDS:
+            if pair["label"] == "contradiction" and ((x in a and y in b) or (x in b and y in a)):
+                found[x] = (pair["kind"], kind)
+    assert {x: got for x, (got, _) in found.items()} == {x: kind for x, _, kind in FRESH_KINDS}
+    coastal = next(d for d in fresh_report["documents"] if d["id"].startswith("coastal-post"))
+    assert coastal["other_languages"] == {"fr": 1}
+    assert coastal["dropped"]["related_content"] == 4
