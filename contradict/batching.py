@@ -41,3 +41,27 @@ def padding_overhead(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -
     real = sum(lengths)
     padded = sum(max((lengths[i] for i in batch), default=0) * len(batch) for batch in batches)
     return real, padded
+
+
+def activation_bytes_per_token(
+    *, hidden_size: int, intermediate_size: int, num_heads: int, width: int, bytes_per_value: int, position_span: int = 0
+) -> int:
+    """A generous estimate of the activation memory one token needs inside one encoder layer.
+
+    Counts the hidden state and its projections (6 x hidden), the feed-forward activation
+    (2 x intermediate), and the attention rows of ``width`` keys per head (4 copies: scores,
+    mask, softmax, context), plus ``position_span`` relative positions per head where the model
+    has disentangled attention. Inference keeps one layer's working set alive at a time.
+    """
+    if min(hidden_size, intermediate_size, num_heads, width, bytes_per_value) < 1 or position_span < 0:
+        raise ValueError("model sizes, width and bytes_per_value must be >= 1 (position_span >= 0)")
+    values = 6 * hidden_size + 2 * intermediate_size + num_heads * (4 * width + 2 * position_span)
+    return values * bytes_per_value
+
+
+def token_budget(free_bytes: int, bytes_per_token: int, *, fraction: float = 0.5, floor: int = 512, cap: int = 65536) -> int:
+    """Padded tokens per batch that fit in ``fraction`` of the free device memory, in [floor, cap], rounded to 64."""
+    if bytes_per_token < 1 or not 0 < fraction <= 1 or floor < 1 or cap < floor:
+        raise ValueError("bytes_per_token >= 1, 0 < fraction <= 1 and 1 <= floor <= cap are required")
+    fits = int(max(free_bytes, 0) * fraction) // bytes_per_token
+    return max(floor, min(cap, fits // 64 * 64))

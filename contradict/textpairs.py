@@ -8,6 +8,7 @@ Pairs are read and scored in bounded windows so memory stays flat however long t
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -67,18 +68,36 @@ def read_pairs(lines: Iterable[str]) -> Iterator[TextPair]:
             yield pair
 
 
-def score_stream(pairs: Iterable[TextPair], model: TextScorer, window: int = 2048) -> Iterator[tuple[TextPair, Prediction]]:
-    """Score pairs window by window (premise -> hypothesis only), yielding results in input order.
+def score_stream(
+    pairs: Iterable[TextPair], model: TextScorer, window: int | None = None
+) -> Iterator[tuple[TextPair, Prediction]]:
+    """Score pairs as they stream (premise -> hypothesis only), yielding results in input order.
 
-    A malformed line stops the stream when its window is read; every earlier window has
-    already been yielded, so nothing computed before it is lost.
+    With a model that streams (``predict_stream``, as :class:`contradict.nli.NLIModel` does),
+    pairs are read, tokenized and batched a window at a time on a background thread while the
+    model runs, so memory stays flat however long the input. A malformed line stops the stream
+    when its window is read; every earlier window has already been yielded, so nothing
+    computed before it is lost. ``window`` overrides the model's window size.
     """
-    if window < 1:
+    if window is not None and window < 1:
         raise ValueError("window must be >= 1")
-    iterator = iter(pairs)
-    while chunk := list(islice(iterator, window)):
-        predictions = model.predict([(p.premise, p.hypothesis) for p in chunk])
-        yield from zip(chunk, predictions, strict=True)
+    stream = getattr(model, "predict_stream", None)
+    if stream is None:
+        iterator = iter(pairs)
+        while chunk := list(islice(iterator, window or 2048)):
+            predictions = model.predict([(p.premise, p.hypothesis) for p in chunk])
+            yield from zip(chunk, predictions, strict=True)
+        return
+    pending: deque[TextPair] = deque()  # pairs read (on the tokenizer thread) and not yet yielded
+
+    def texts() -> Iterator[tuple[str, str]]:
+        for pair in pairs:
+            pending.append(pair)
+            yield pair.premise, pair.hypothesis
+
+    predictions = stream(texts()) if window is None else stream(texts(), window=window)
+    for prediction in predictions:
+        yield pending.popleft(), prediction
 
 
 def to_json_line(pair: TextPair, prediction: Prediction) -> str:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from contradict.batching import padding_overhead, plan_batches
+from contradict.batching import activation_bytes_per_token, padding_overhead, plan_batches, token_budget
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,43 @@ def test_plan_rejects_bad_limits(max_tokens, max_batch):
 def test_plan_rejects_negative_length():
     with pytest.raises(ValueError):
         plan_batches([1, -2], 10, 4)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        # hidden 384, intermediate 1536, 6 heads, width 512, fp16, no relative positions
+        ((384, 1536, 6, 512, 2, 0), (6 * 384 + 2 * 1536 + 6 * 4 * 512) * 2),
+        # the same with DeBERTa's 2 x 256 relative position buckets
+        ((384, 1536, 6, 512, 2, 512), (6 * 384 + 2 * 1536 + 6 * (4 * 512 + 2 * 512)) * 2),
+        ((1, 1, 1, 1, 4, 0), (6 + 2 + 4) * 4),
+    ],
+)
+def test_activation_bytes_per_token(sizes, expected):
+    hidden, inter, heads, width, nbytes, span = sizes
+    got = activation_bytes_per_token(
+        hidden_size=hidden, intermediate_size=inter, num_heads=heads, width=width, bytes_per_value=nbytes, position_span=span
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("free", "per_token", "kwargs", "expected"),
+    [
+        (80 * 2**30, 60_000, {}, 65536),  # a big GPU hits the cap
+        (1_000_000_000, 60_000, {}, 8320),  # half of 1 GB / 60 kB = 8333 tokens, rounded down to 64
+        (1_000_000_000, 60_000, {"fraction": 1.0}, 16640),
+        (10_000_000, 60_000, {}, 512),  # too little memory: the floor
+        (0, 60_000, {}, 512),
+        (-5, 60_000, {"floor": 64}, 64),
+        (1_000_000_000, 60_000, {"cap": 4096}, 4096),
+    ],
+)
+def test_token_budget(free, per_token, kwargs, expected):
+    assert token_budget(free, per_token, **kwargs) == expected
+
+
+@pytest.mark.parametrize("kwargs", [{"fraction": 0}, {"fraction": 1.5}, {"floor": 0}, {"floor": 100, "cap": 50}])
+def test_token_budget_rejects_bad_limits(kwargs):
+    with pytest.raises(ValueError):
+        token_budget(1000, 10, **kwargs)

@@ -131,3 +131,103 @@ def test_gpu_matches_cpu(tiny_nli_dir: Path):
     gpu = load_model(str(tiny_nli_dir), device="cuda", batch=BatchOptions(max_tokens=256, max_batch_size=4))
     for a, b in zip(cpu.predict(PAIRS), gpu.predict(PAIRS), strict=True):
         assert a.raw == pytest.approx(b.raw, abs=5e-3)
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+def _endless(counter: list[int]):
+    i = 0
+    while True:
+        counter[0] += 1
+        yield (f"Claim number {i} is true.", "It is false.")
+        i += 1
+
+
+def test_stream_keeps_input_order_across_windows(tiny_nli):
+    pairs = PAIRS * 5
+    whole = tiny_nli.predict(pairs)
+    streamed = list(tiny_nli.predict_stream(iter(pairs), window=4))
+    assert len(streamed) == len(pairs)
+    for a, b in zip(whole, streamed, strict=True):
+        assert a.raw == pytest.approx(b.raw, abs=1e-5)
+
+
+def test_stream_reads_a_bounded_window_ahead(tiny_nli):
+    import threading
+    from itertools import islice
+
+    pulled = [0]
+    stream = tiny_nli.predict_stream(_endless(pulled), window=8)
+    first = list(islice(stream, 10))
+    stream.close()  # stops and joins the tokenizer thread
+    assert len(first) == 10
+    # an endless input is read at most a few windows ahead: the queue holds prefetch items
+    assert pulled[0] <= 8 * (tiny_nli.batch.prefetch + 3)
+    assert not any(t.name == "contradict-tokenize" and t.is_alive() for t in threading.enumerate())
+
+
+def test_stream_raises_input_errors_after_earlier_windows(tiny_nli):
+    def pairs():
+        yield from PAIRS[:4]
+        raise ValueError("bad line 5")
+
+    got = []
+    with pytest.raises(ValueError, match="bad line 5"):
+        for prediction in tiny_nli.predict_stream(pairs(), window=2):
+            got.append(prediction)
+    assert len(got) == 4
+
+
+def test_batches_are_accounted(tiny_nli):
+    from contradict.report import scoring_stats
+
+    tiny_nli.batch_stats.clear()
+    tiny_nli.predict(PAIRS * 3)
+    stats = tiny_nli.batch_stats
+    assert sum(b.size for b in stats) == len(PAIRS) * 3
+    for b in stats:
+        assert 0 < b.tokens <= b.padded_tokens
+        assert b.tokenize_s > 0 and b.model_s > 0 and b.queue_s >= 0
+        assert b.backend == tiny_nli.info.backend
+    totals = scoring_stats(stats)
+    assert totals["directions_scored"] == len(PAIRS) * 3
+    assert totals["padded_tokens"] == sum(b.padded_tokens for b in stats)
+    assert totals["wall_s"] == pytest.approx(sum(b.model_s + b.queue_s for b in stats), abs=1e-3)
+    assert totals["pairs_per_s"] > 0 and totals["tokens_per_s"] > 0 and totals["padding_overhead"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected_ids", "expected_mask"),
+    [
+        ([[5, 6, 7], [8]], [[5, 6, 7], [8, 0, 0]], [[1, 1, 1], [1, 0, 0]]),
+        ([[1], [2], [3]], [[1], [2], [3]], [[1], [1], [1]]),
+        ([[4, 4]], [[4, 4]], [[1, 1]]),
+    ],
+)
+def test_pad_batch(rows, expected_ids, expected_mask):
+    from contradict.nli import pad_batch
+
+    padded = pad_batch([{"input_ids": r, "attention_mask": [1] * len(r)} for r in rows], pad_id=0)
+    assert padded["input_ids"].tolist() == expected_ids
+    assert padded["attention_mask"].tolist() == expected_mask
+    assert str(padded["input_ids"].dtype) == "int64"
+
+
+def test_default_runtime_on_cpu(tiny_nli):
+    assert tiny_nli.info.backend == "onnx" and tiny_nli.info.dtype == "float32"
+    assert tiny_nli.batch.max_tokens == 256
+
+
+def test_threads_are_set(tiny_nli_dir: Path):
+    import torch
+
+    from contradict.nli import choose_runtime, cpu_threads
+
+    assert cpu_threads(3) == 3
+    assert cpu_threads() >= 1
+    runtime = choose_runtime("cpu", "torch", threads=1)
+    assert runtime.threads == 1 and torch.get_num_threads() == 1
+    torch.set_num_threads(cpu_threads())
+    with pytest.raises(DeviceError, match="--threads"):
+        cpu_threads(0)
