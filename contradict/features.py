@@ -6,6 +6,7 @@ folder so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,32 +38,37 @@ def cls_features(model, tokenizer, pairs: Sequence[tuple[str, str]], max_length:
     return out
 
 
-def extract_to(folder: Path, examples: Sequence[Example], model, tokenizer, max_length: int, chunk: int = 512) -> None:
-    """Write features for ``examples`` as numbered chunk files, skipping chunks already written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    labels = ("entailment", "neutral", "contradiction")
-    for number, start in enumerate(range(0, len(examples), chunk)):
-        path = folder / f"chunk-{number:05d}.npz"
-        if path.exists():
-            continue
-        part = examples[start : start + chunk]
-        x = cls_features(model, tokenizer, [(e.premise, e.hypothesis) for e in part], max_length)
-        y = np.array([labels.index(e.label) for e in part], dtype=np.int64)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, x=x, y=y)
-        tmp.rename(path)
-        log.info("features: %d/%d", min(start + chunk, len(examples)), len(examples))
+def pair_key(premise: str, hypothesis: str) -> str:
+    """A content key for a pair, so cached features survive any change of row order."""
+    return hashlib.sha1(f"{premise}\x00{hypothesis}".encode()).hexdigest()
 
 
-def load_features(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """All chunks of a feature folder, in order."""
-    xs, ys = [], []
+def load_features(folder: Path) -> dict[str, np.ndarray]:
+    """Every cached feature row in a folder, by pair key."""
+    table: dict[str, np.ndarray] = {}
     for path in sorted(folder.glob("chunk-*.npz")):
         if path.name.endswith(".tmp.npz"):
             continue
         data = np.load(path)
-        xs.append(data["x"])
-        ys.append(data["y"])
-    if not xs:
-        return np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
-    return np.concatenate(xs), np.concatenate(ys)
+        table.update(zip(data["keys"].tolist(), data["x"], strict=True))
+    return table
+
+
+def extract_to(folder: Path, examples: Sequence[Example], model, tokenizer, max_length: int, chunk: int = 512) -> dict[str, np.ndarray]:
+    """Extract features for the examples not cached yet, chunk by chunk (resumable); return all of them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = load_features(folder)
+    todo = [e for e in dict.fromkeys(examples) if pair_key(e.premise, e.hypothesis) not in table]
+    log.info("features: %d cached, %d to extract", len(examples) - len(todo), len(todo))
+    number = len(list(folder.glob("chunk-*.npz")))
+    for start in range(0, len(todo), chunk):
+        part = todo[start : start + chunk]
+        keys = np.array([pair_key(e.premise, e.hypothesis) for e in part])
+        x = cls_features(model, tokenizer, [(e.premise, e.hypothesis) for e in part], max_length)
+        tmp = folder / f"chunk-{number:05d}.tmp.npz"
+        np.savez(tmp, x=x, keys=keys)
+        tmp.rename(folder / f"chunk-{number:05d}.npz")
+        table.update(zip(keys.tolist(), x, strict=True))
+        number += 1
+        log.info("features: %d/%d extracted", min(start + chunk, len(todo)), len(todo))
+    return table

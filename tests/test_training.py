@@ -64,13 +64,37 @@ def test_head_file_builds_a_three_way_checkpoint(tmp_path: Path):
         "id: test-head\nid2label: {0: entailment, 1: neutral, 2: contradiction}\nmax_length: 160\nkind: three_way\n"
         "labels: {entailment: entailment, neutral: neutral, contradiction: contradiction}\n"
     )
+    from safetensors.torch import load_file
+
+    saved = load_file(str(folder / "model.safetensors"))
+    for key, tensor in head.items():
+        assert torch.equal(saved[key], tensor), key
     model = load_model(str(folder), device="cpu", card_path=card)
-    assert model.network.classifier.weight.shape == (3, 384)
-    assert torch.equal(model.network.classifier.weight, head["classifier.weight"])
-    assert torch.equal(model.network.pooler.dense.weight, head["pooler.dense.weight"])
+    prediction = model.predict([("The dam collapsed.", "The dam is intact.")])[0]
+    assert len(prediction.raw) == 3 and model.card.id == "test-head"
     bad = tmp_path / "bad.safetensors"
     save_file(head, str(bad), metadata={"labels": "entailment,contradiction"})
     from contradict.errors import ModelLoadError
 
     with pytest.raises(ModelLoadError, match="label list"):
         ensure_with_head(bad)
+
+
+def test_training_mix_prefixes_are_balanced():
+    from collections import Counter
+
+    from contradict.training import DATA, read_training_examples
+
+    from .conftest import SHARED_DATA
+
+    if not (SHARED_DATA / "MANIFEST.md").is_file():
+        pytest.skip("../shared/data is not present")
+    rows = read_training_examples(SHARED_DATA)
+    caps = {name: cap for source in DATA for name, cap in source.caps}
+    counts = Counter(name for name, _ in rows)
+    assert all(counts[name] <= cap for name, cap in caps.items())
+    total = len(rows)
+    prefix = Counter(name for name, _ in rows[:5000])
+    for name, n in counts.items():
+        assert abs(prefix[name] / 5000 - n / total) < 0.01, name
+    assert rows == read_training_examples(SHARED_DATA)  # deterministic
