@@ -19,7 +19,9 @@ T = TypeVar("T")
 app = typer.Typer(
     name="contradict",
     help="Find where documents disagree: extract claims, pair them across documents, score the pairs with an "
-    "NLI model, and report contradictions and corroborations (entailments).",
+    "NLI model, and report contradictions and corroborations (entailments).\n\n"
+    "Exit codes: 0 success; 1 a model or runtime error, an alert not delivered, or new alerts with "
+    "`run --fail-on-alerts`; 2 bad usage, input or job file.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -39,8 +41,20 @@ CardOpt = Annotated[
     typer.Option("--model-card", help="A model card YAML (see models/) for a checkpoint that has none shipped.", exists=True, dir_okay=False),
 ]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")]
-MaxTokensOpt = Annotated[int, typer.Option("--max-tokens", min=16, help="Token budget per model batch (padded length x pairs).")]
+MaxTokensOpt = Annotated[
+    int | None,
+    typer.Option("--max-tokens", min=16, help="Token budget per model batch (padded length x pairs). Default: 4096 on a CPU, sized from free memory on a GPU."),
+]
 BatchSizeOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Most pairs in one model batch.")]
+BackendOpt = Annotated[
+    str,
+    typer.Option(
+        "--backend",
+        help="auto, torch, torch-fp16, torch-bf16, onnx or onnx-int8. auto: ONNX Runtime float32 on a CPU (same scores as "
+        "torch, faster), torch float16 on a GPU. onnx-int8: fastest on a CPU, static int8 (scores move; see README).",
+    ),
+]
+ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]
 
 
 @app.callback()
@@ -101,8 +115,10 @@ def scan(
     json_text_field: Annotated[str, typer.Option("--json-text-field", help="Field holding the text in .json/.jsonl documents.")] = "text",
     json_title_field: Annotated[str, typer.Option("--json-title-field", help="Field holding the title in .json/.jsonl documents.")] = "title",
     json_date_field: Annotated[str, typer.Option("--json-date-field", help="Field holding the date in .json/.jsonl documents.")] = "date",
-    max_tokens: MaxTokensOpt = 4096,
+    max_tokens: MaxTokensOpt = None,
     batch_size: BatchSizeOpt = 64,
+    backend: BackendOpt = "auto",
+    threads: ThreadsOpt = None,
 ) -> None:
     """Scan a folder: extract claims, pair them across documents, score them, write a JSON report."""
 
@@ -110,7 +126,7 @@ def scan(
         from contradict import report as report_io  # noqa: PLC0415
         from contradict.claims import ExtractOptions  # noqa: PLC0415
         from contradict.loading import LoadOptions  # noqa: PLC0415
-        from contradict.nli import BatchOptions  # noqa: PLC0415
+        from contradict.nli import BatchOptions, load_model  # noqa: PLC0415
         from contradict.pairing import PairingOptions  # noqa: PLC0415
         from contradict.pipeline import ScanOptions, scan as run_scan  # noqa: PLC0415
 
@@ -125,7 +141,8 @@ def scan(
             encoder=encoder,
             labels=_parse_labels(labels),  # type: ignore[arg-type]
         )
-        result = run_scan(folder, options)
+        nli = load_model(model, device=device, card_path=model_card, batch=options.batch, backend=backend, threads=threads)
+        result = run_scan(folder, options, model=nli)
         if out is None:
             sys.stdout.write(report_io.dumps(result))
         else:
@@ -148,8 +165,10 @@ def score_pairs(
     model: ModelOpt = None,
     model_card: CardOpt = None,
     device: DeviceOpt = "auto",
-    max_tokens: MaxTokensOpt = 4096,
+    max_tokens: MaxTokensOpt = None,
     batch_size: BatchSizeOpt = 64,
+    backend: BackendOpt = "auto",
+    threads: ThreadsOpt = None,
 ) -> None:
     """Score premise -> hypothesis pairs; print {"id", "label", "scores"} per line, in input order."""
 
@@ -159,7 +178,7 @@ def score_pairs(
 
         if file != "-" and not Path(file).is_file():
             raise UsageError(f"{file}: no such file (use - to read stdin)")
-        nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size))
+        nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size), backend=backend, threads=threads)
         source = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
         sink = sys.stdout if out is None else open(out, "w", encoding="utf-8")  # noqa: SIM115
         try:
@@ -173,6 +192,100 @@ def score_pairs(
                 source.close()
             if sink is not sys.stdout:
                 sink.close()
+
+    _guard(run)
+
+
+JobFileArg = Annotated[Path, typer.Argument(help="Job file (YAML); see configs/example.yaml.")]
+
+
+@app.command("run")
+def run_jobs(
+    job_file: JobFileArg,
+    job: Annotated[list[str] | None, typer.Option("--job", "-j", metavar="NAME", help="Run only this job (repeat for several). Default: every job, in file order.")] = None,
+    fail_on_alerts: Annotated[bool, typer.Option("--fail-on-alerts", help="Exit with code 1 when the run raised new alerts.")] = False,
+) -> None:
+    """Run jobs from a job file: score only new pairs, raise new alerts, deliver each alert once.
+
+    Exit 0 on success; 1 on a runtime error, an alert left undelivered, or new alerts with
+    --fail-on-alerts; 2 for a bad job file or usage.
+    """
+
+    def run() -> int:
+        from contradict import alerts as alerts_io  # noqa: PLC0415
+        from contradict.config import load_jobs  # noqa: PLC0415
+        from contradict.jobs import run_jobs as run_all  # noqa: PLC0415
+
+        jobs = load_jobs(job_file)
+        results = run_all(jobs, job)
+        raised = failed = 0
+        for result in results:
+            if jobs.jobs[result.job].outputs.stdout:
+                for alert in result.alerts:
+                    sys.stdout.write(alerts_io.dumps(alert) + "\n")
+                sys.stdout.flush()
+            raised += len(result.alerts)
+            for error in result.delivery_errors.values():
+                pending = sum(result.undelivered.values())
+                typer.echo(f"error: job {result.job}: {pending} alert(s) not delivered ({error}); "
+                           f"they stay in the outbox of {result.state_path} and are sent on the next run", err=True)
+                failed += 1
+            log.info("job %s: %d new alerts, %d pair directions scored, %d from cache",
+                     result.job, len(result.alerts), result.directions_scored, result.directions_cached)
+        if failed:
+            return 1
+        return 1 if fail_on_alerts and raised else 0
+
+    code = _guard(run)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def validate(job_file: JobFileArg) -> None:
+    """Check a job file: schema, unknown keys, ${VAR}s and input folders; list every problem (exit 2) or its jobs."""
+
+    def run() -> None:
+        from contradict.config import load_jobs  # noqa: PLC0415
+
+        jobs = load_jobs(job_file)
+        typer.echo(f"{job_file}: OK, {len(jobs.jobs)} job(s): {', '.join(jobs.jobs)}")
+
+    _guard(run)
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="A labelled NLI file.", exists=True, dir_okay=False)],
+    format: Annotated[str, typer.Option("--format", help="snli, mnli, anli, xnli, sick, rte3, fever-binary or jsonl (premise, hypothesis, label).")] = "jsonl",
+    model: ModelOpt = None,
+    model_card: CardOpt = None,
+    device: DeviceOpt = "auto",
+    split: Annotated[str | None, typer.Option("--split", help="SICK only: SemEval_set values to keep, e.g. TEST or TRAIN,TRIAL.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N labelled examples.")] = None,
+    windows: Annotated[bool, typer.Option("--windows/--no-windows", help="Also score multi-sentence premises by 2-sentence windows and keep the strongest.")] = True,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics as JSON here.")] = None,
+    max_tokens: MaxTokensOpt = 4096,
+    batch_size: BatchSizeOpt = 64,
+) -> None:
+    """Measure a model on a labelled NLI file: accuracy, per-label P/R/F1, ROC AUC, confusion, ECE."""
+
+    def run() -> None:
+        import json  # noqa: PLC0415
+
+        from contradict.datasets import read_dataset  # noqa: PLC0415
+        from contradict.evaluate import evaluate, format_table, to_dict  # noqa: PLC0415
+        from contradict.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.windows import WindowedScorer  # noqa: PLC0415
+
+        data = read_dataset(file, format, split=split, limit=limit)
+        nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size))
+        result = evaluate(data, WindowedScorer(nli) if windows else nli)
+        sys.stdout.write(f"model {nli.info.id} ({nli.info.revision}), windows {'on' if windows else 'off'}\n")
+        sys.stdout.write(format_table(result))
+        if json_out is not None:
+            record = {"model": nli.info.id, "revision": nli.info.revision, "windows": windows, "format": format, **to_dict(result)}
+            json_out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
     _guard(run)
 
