@@ -51,7 +51,7 @@ BackendOpt = Annotated[
     typer.Option(
         "--backend",
         help="auto, torch, torch-fp16, torch-bf16, onnx or onnx-int8. auto: ONNX Runtime float32 on a CPU (same scores as "
-        "torch, faster), torch float16 on a GPU. onnx-int8: fastest on a CPU, static int8 (scores move; see README).",
+        "torch, faster), torch float16 on a GPU. onnx-int8: static int8 on a CPU, batch-independent, scores move a little (see README).",
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]

@@ -44,3 +44,26 @@ def test_stream_keeps_order_and_results_before_an_error(tiny_nli):
     whole = [json.loads(to_json_line(p, q)) for p, q in score_stream(read_pairs(good), tiny_nli, window=100)]
     for a, b in zip(out, whole, strict=False):
         assert a["scores"] == pytest.approx(b["scores"], abs=1e-5)
+
+
+class _ListScorer:
+    """A scorer without predict_stream: score_stream falls back to windows of predict()."""
+
+    def __init__(self, tiny_nli):
+        self.tiny = tiny_nli
+        self.calls: list[int] = []
+
+    def predict(self, pairs):
+        self.calls.append(len(pairs))
+        return self.tiny.predict(pairs)
+
+
+def test_stream_with_a_list_scorer_and_the_streaming_model_agree(tiny_nli):
+    lines = [json.dumps({"premise": f"Claim {i} holds for {'many ' * (i % 7)}people.", "hypothesis": "It does not.", "id": i}) for i in range(11)]
+    scorer = _ListScorer(tiny_nli)
+    listed = [(p.id, q.raw) for p, q in score_stream(read_pairs(lines), scorer, window=4)]
+    assert scorer.calls == [4, 4, 3]
+    streamed = [(p.id, q.raw) for p, q in score_stream(read_pairs(lines), tiny_nli, window=4)]
+    assert [i for i, _ in listed] == [i for i, _ in streamed] == list(range(11))
+    for (_, a), (_, b) in zip(listed, streamed, strict=True):
+        assert a == pytest.approx(b, abs=1e-5)
