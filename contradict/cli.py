@@ -50,8 +50,9 @@ BackendOpt = Annotated[
     str,
     typer.Option(
         "--backend",
-        help="auto, torch, torch-fp16, torch-bf16, onnx or onnx-int8. auto: ONNX Runtime float32 on a CPU (same scores as "
-        "torch, faster), torch float16 on a GPU. onnx-int8: static int8 on a CPU, batch-independent, scores move a little (see README).",
+        help="auto, torch, torch-fp16, torch-bf16, onnx, onnx-int8 or onnx-int8-static. auto: ONNX Runtime float32 on a CPU (same "
+        "scores as torch), torch float16 on a GPU. onnx-int8: int8 with per-token scales on a CPU, fastest, batch-independent, "
+        "scores move a little (see README). onnx-int8-static: calibrated static int8, kept for comparison.",
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]

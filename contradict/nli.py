@@ -141,6 +141,17 @@ def cpu_threads(requested: int | None = None) -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
+    """Whether the CPU multiplies bfloat16 natively (avx512_bf16 or AMX), from /proc/cpuinfo's flags."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def choose_runtime(device: str = "auto", backend: str = "auto", threads: int | None = None) -> Runtime:
     """The one place that decides device, backend, number type and threads, and says what it chose."""
     import importlib.util  # noqa: PLC0415
@@ -153,6 +164,8 @@ def choose_runtime(device: str = "auto", backend: str = "auto", threads: int | N
         torch_device.type, backend, onnx_available=importlib.util.find_spec("onnxruntime") is not None, bf16_supported=bf16
     )
     count = cpu_threads(threads)
+    if torch_device.type == "cpu" and dtype == "bfloat16" and not cpu_has_bf16():
+        log.warning("this CPU has no bfloat16 instructions (avx512_bf16 or AMX): bfloat16 is emulated and slower than float32")
     if torch.get_num_threads() != count:
         torch.set_num_threads(count)
     runtime = Runtime(device=str(torch_device), backend=name, dtype=dtype, threads=count)

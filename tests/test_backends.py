@@ -207,3 +207,13 @@ def test_gpu_half_precision_is_batch_independent(tiny_nli_dir: Path, backend):
     alone = {pair: model.predict([pair])[0].raw for pair in PAIRS}
     for pair, prediction in zip(PAIRS * 2, model.predict(PAIRS * 2), strict=True):
         assert prediction.raw == pytest.approx(alone[pair], abs=2e-2)
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [("fpu avx2 fma", False), ("fpu avx512f avx512_bf16", True), ("fpu amx_bf16 amx_tile", True), ("", False)],
+)
+def test_cpu_bf16_detection(flags, expected):
+    from contradict.nli import cpu_has_bf16
+
+    assert cpu_has_bf16(f"processor\t: 0\nflags\t\t: {flags}\n") is expected
