@@ -10,8 +10,8 @@ A pair's relative-position term depends only on the distance ``d = q - k`` betwe
 key. So this forward gathers the ``2T - 1`` position embeddings that distances in ``[-(T-1),
 T-1]`` map to (through the model's own log buckets), scores queries (and keys) against those
 alone, and turns the ``(T, 2T-1)`` scores into the ``(T, T)`` term with a strided "skew" (flatten,
-slice, reshape; no gather). Padding is applied as an additive key mask, which gives real tokens
-exactly the values of the masked softmax (padded keys get probability 0 either way).
+slice, reshape; no gather). Padding is masked by key (a (B, 1, 1, T) mask instead of the (B, 1, T, T)
+one), which gives real tokens exactly the values of the original masked softmax.
 
 Only the forward pass used for scoring is replaced, on the instances of one loaded model
 (:func:`speed_up`); ``output_attentions``, ``query_states`` and unusual configs fall back to

