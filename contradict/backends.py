@@ -3,7 +3,10 @@
 A :class:`Backend` turns a padded batch (``input_ids``, ``attention_mask`` and, for models
 that use them, ``token_type_ids``, as int64 numpy arrays) into float32 logits. ``prepare``
 runs on the tokenizer thread (it may pin host memory for a GPU), ``run`` on the scoring
-thread. Backends here all pad (``pads = True``): a batch is a rectangle.
+thread. Backends here all pad (``pads = True``): a batch is a rectangle. ``shape_multiple`` is
+the multiple a backend wants padded lengths rounded up to: 16 where kernels are compiled or
+cached per input shape (OpenVINO; bfloat16 and float16 under torch, whose oneDNN kernels on a
+CPU are built per shape), 1 (no rounding) where they are not.
 
 - ``torch``: the transformers network; float32 on the CPU (the reference), float16 or
   bfloat16 on a GPU, with pinned host memory and non-blocking copies.
@@ -14,6 +17,9 @@ thread. Backends here all pad (``pads = True``): a batch is a rectangle.
   is needed. ONNX Runtime's integer kernels do the products (``MatMulInteger``).
 - ``onnx-int8-static``: the export with int8 weights and *static* activation scales calibrated
   once on a fixed set of pairs (slower and less exact than ``onnx-int8``; kept for comparison).
+- ``openvino``: the same float32 export compiled by OpenVINO for the CPU (float32 inference
+  precision: the scores of torch float32); ``openvino-bf16``: compiled with bfloat16 inference
+  precision, for CPUs with avx512_bf16 or AMX.
 
 Exports and quantized graphs are built once into the cache folder (never committed).
 """
@@ -46,6 +52,8 @@ EXPORT_VERSION = 2
 QUANTIZE_VERSION = 3
 ROWS_VERSION = 1
 OPSET = 17
+# Padded lengths are rounded up to this for backends that build kernels per input shape.
+SHAPE_MULTIPLE = 16
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 # Calibration: how many pairs set the activation scales, and where they come from by default.
 CALIBRATION_PAIRS = 128
@@ -59,6 +67,7 @@ class Backend(Protocol):
     dtype: str
     device: str
     pads: bool
+    shape_multiple: int
 
     def prepare(self, batch: dict[str, "np.ndarray"]) -> Any:
         """Make a padded batch ready to run (select inputs, pin memory); cheap, thread-safe."""
@@ -84,6 +93,7 @@ class TorchBackend:
         self._device = device
         self._inputs = tuple(input_names)
         self._pin = device.type == "cuda"
+        self.shape_multiple = 1 if dtype == "float32" else SHAPE_MULTIPLE
         wanted = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[dtype]
         self.network = network.to(device=device, dtype=wanted).eval()
 
@@ -107,6 +117,7 @@ class OnnxBackend:
 
     pads = True
     device = "cpu"
+    shape_multiple = 1
 
     def __init__(self, path: Path, *, name: str, dtype: str, threads: int) -> None:
         import onnxruntime as ort  # noqa: PLC0415
@@ -133,6 +144,51 @@ class OnnxBackend:
 
     def run(self, prepared: dict[str, "np.ndarray"]) -> "np.ndarray":
         return self.session.run([self._output], prepared)[0]
+
+
+class OpenVinoBackend:
+    """The float32 ONNX export compiled by OpenVINO for the CPU, in one inference stream.
+
+    ``precision`` is OpenVINO's inference precision hint: ``f32`` keeps every operation in float32
+    (OpenVINO would otherwise pick bfloat16 by itself on a CPU with AMX), ``bf16`` runs the matrix
+    products in bfloat16. Compilation takes a few seconds per load; shapes are dynamic, and
+    kernels are built (and cached) per input shape, so padded lengths are rounded to 16."""
+
+    pads = True
+    device = "cpu"
+    shape_multiple = SHAPE_MULTIPLE
+
+    def __init__(self, path: Path, *, name: str, dtype: str, precision: str, threads: int) -> None:
+        try:
+            import openvino as ov  # noqa: PLC0415
+        except ImportError as exc:
+            raise ModelLoadError(f"backend {name!r} needs OpenVINO: pip install openvino") from exc
+        config = {
+            "INFERENCE_PRECISION_HINT": precision,
+            "INFERENCE_NUM_THREADS": threads,
+            "NUM_STREAMS": 1,
+            "PERFORMANCE_HINT": "LATENCY",
+            # the tokenizer thread shares these cores: do not pin the inference threads to them
+            "ENABLE_CPU_PINNING": False,
+        }
+        try:
+            compiled = ov.Core().compile_model(str(path), "CPU", config)
+        except Exception as exc:  # OpenVINO raises RuntimeError and its own types
+            raise ModelLoadError(f"cannot compile {path} with OpenVINO: {exc.__class__.__name__}: {exc}") from exc
+        self.name = name
+        self.dtype = dtype
+        self.path = path
+        self.precision = compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()  # "f32" or "bf16"
+        self._inputs = tuple(port.get_any_name() for port in compiled.inputs)
+        self._request = compiled.create_infer_request()
+
+    def prepare(self, batch: dict[str, "np.ndarray"]) -> dict[str, "np.ndarray"]:
+        """Only the inputs the graph declares (an export drops the ones the model ignores)."""
+        return {k: batch[k] for k in self._inputs}
+
+    def run(self, prepared: dict[str, "np.ndarray"]) -> "np.ndarray":
+        # one request, used by the scoring thread only; the result is copied out of its buffer
+        return self._request.infer(prepared, share_inputs=True, share_outputs=False)[0]
 
 
 # ----------------------------------------------------------------------------- export

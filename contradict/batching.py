@@ -4,6 +4,10 @@ Items are sorted by length so each batch pads little, then packed greedily under
 the padded size of a batch (longest item x number of items) stays within ``max_tokens``, and
 a batch holds at most ``max_batch_size`` items. An item longer than ``max_tokens`` on its own
 gets a batch of its own. Callers restore the input order from the indices.
+
+A batch's padded length can be rounded up to a multiple (``padded_width``): backends that
+compile or cache kernels per input shape (OpenVINO, oneDNN's bfloat16 kernels under torch) then
+see a handful of shapes instead of one per length, at the cost of a little more padding.
 """
 
 from __future__ import annotations
@@ -11,8 +15,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def plan_batches(lengths: Sequence[int], max_tokens: int, max_batch_size: int) -> list[list[int]]:
-    """Group item indices into batches, longest first, under a padded-token budget and a size cap."""
+def padded_width(length: int, multiple: int = 1, limit: int | None = None) -> int:
+    """The padded length of a batch whose longest item has ``length`` tokens: ``length`` rounded up
+    to a multiple of ``multiple``, but not past ``limit`` (the model's longest input) unless the
+    item itself is longer."""
+    if multiple < 1:
+        raise ValueError(f"multiple must be >= 1, got {multiple}")
+    rounded = -(-length // multiple) * multiple
+    return min(rounded, max(length, limit)) if limit is not None else rounded
+
+
+def plan_batches(
+    lengths: Sequence[int], max_tokens: int, max_batch_size: int, *, multiple: int = 1, limit: int | None = None
+) -> list[list[int]]:
+    """Group item indices into batches, longest first, under a padded-token budget and a size cap.
+
+    The padded length of a batch is :func:`padded_width` of its longest item (``multiple`` and
+    ``limit`` as there; the default 1 pads to the longest item exactly)."""
     if max_tokens < 1:
         raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
     if max_batch_size < 1:
@@ -25,7 +44,7 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_batch_size: int) -
     current: list[int] = []
     width = 0
     for index in order:
-        length = max(lengths[index], 1)
+        length = padded_width(max(lengths[index], 1), multiple, limit)
         if current and (len(current) >= max_batch_size or max(width, length) * (len(current) + 1) > max_tokens):
             batches.append(current)
             current, width = [], 0
@@ -36,10 +55,12 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_batch_size: int) -
     return batches
 
 
-def padding_overhead(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -> tuple[int, int]:
+def padding_overhead(
+    lengths: Sequence[int], batches: Sequence[Sequence[int]], *, multiple: int = 1, limit: int | None = None
+) -> tuple[int, int]:
     """Return (real tokens, padded tokens) for a plan, to report how much padding it costs."""
     real = sum(lengths)
-    padded = sum(max((lengths[i] for i in batch), default=0) * len(batch) for batch in batches)
+    padded = sum(padded_width(max((lengths[i] for i in batch), default=0), multiple, limit) * len(batch) for batch in batches)
     return real, padded
 
 

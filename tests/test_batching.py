@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from contradict.batching import activation_bytes_per_token, padding_overhead, plan_batches, token_budget
+from contradict.batching import activation_bytes_per_token, padded_width, padding_overhead, plan_batches, token_budget
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,48 @@ from contradict.batching import activation_bytes_per_token, padding_overhead, pl
 )
 def test_plan_table(lengths, max_tokens, max_batch, expected):
     assert plan_batches(lengths, max_tokens, max_batch) == expected
+
+
+@pytest.mark.parametrize(
+    ("length", "multiple", "limit", "expected"),
+    [
+        (37, 1, None, 37),
+        (37, 16, None, 48),
+        (48, 16, None, 48),
+        (1, 16, None, 16),
+        (0, 16, None, 0),
+        # never past the model's longest input, unless the item itself is longer
+        (150, 16, 160, 160),
+        (155, 16, 150, 155),
+        (37, 16, 40, 40),
+    ],
+)
+def test_padded_width_table(length, multiple, limit, expected):
+    assert padded_width(length, multiple, limit) == expected
+
+
+def test_padded_width_rejects_bad_multiple():
+    with pytest.raises(ValueError, match="multiple"):
+        padded_width(10, 0)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "max_tokens", "multiple", "limit", "expected"),
+    [
+        # widths 10 and 9 both pad to 16: 16 x 2 fits in 32, a third does not
+        ([10, 9, 8], 32, 16, None, [[0, 1], [2]]),
+        # unrounded the same lengths fit in one batch of 3 x 10
+        ([10, 9, 8], 32, 1, None, [[0, 1, 2]]),
+        # the limit caps the rounding: 3 x 12 fits in 36
+        ([12, 11, 10], 36, 16, 12, [[0, 1, 2]]),
+    ],
+)
+def test_plan_with_rounded_widths(lengths, max_tokens, multiple, limit, expected):
+    batches = plan_batches(lengths, max_tokens, 8, multiple=multiple, limit=limit)
+    assert batches == expected
+    real, padded = padding_overhead(lengths, batches, multiple=multiple, limit=limit)
+    assert real == sum(lengths)
+    assert padded == sum(padded_width(max(lengths[i] for i in b), multiple, limit) * len(b) for b in batches)
 
 
 @pytest.mark.parametrize("seed", range(5))

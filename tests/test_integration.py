@@ -57,7 +57,25 @@ def real_nli_int8():
     return load_model(device="cpu", backend="onnx-int8")
 
 
-@pytest.mark.parametrize("name", ["real_nli", "real_nli_int8"])
+@pytest.fixture(scope="module")
+def real_nli_openvino():
+    """The offline default model compiled by OpenVINO in float32."""
+    from contradict.nli import load_model
+
+    return load_model(device="cpu", backend="openvino")
+
+
+def test_real_model_openvino_matches_onnx(real_nli, real_nli_openvino):
+    pairs = [
+        (TROOPS, "Sending US troops to Ukraine remains on the table."),
+        ("Three people died in the fire.", "Five people died in the fire."),
+        ("A man plays the guitar on a stage in front of a large crowd at night.", "A man is performing music."),
+    ]
+    for a, b in zip(real_nli.predict(pairs), real_nli_openvino.predict(pairs), strict=True):
+        assert b.raw == pytest.approx(a.raw, abs=1e-4)
+
+
+@pytest.mark.parametrize("name", ["real_nli", "real_nli_int8", "real_nli_openvino"])
 def test_real_model_scores_do_not_depend_on_batch(name, request):
     real_nli = request.getfixturevalue(name)
     pairs = [

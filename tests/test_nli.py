@@ -214,6 +214,33 @@ def test_pad_batch(rows, expected_ids, expected_mask):
     assert str(padded["input_ids"].dtype) == "int64"
 
 
+def test_pad_batch_to_a_width():
+    from contradict.nli import pad_batch
+
+    rows = [{"input_ids": [5, 6, 7], "attention_mask": [1, 1, 1]}, {"input_ids": [8], "attention_mask": [1]}]
+    padded = pad_batch(rows, pad_id=0, width=5)
+    assert padded["input_ids"].tolist() == [[5, 6, 7, 0, 0], [8, 0, 0, 0, 0]]
+    assert padded["attention_mask"].tolist() == [[1, 1, 1, 0, 0], [1, 0, 0, 0, 0]]
+    with pytest.raises(ValueError, match="shorter than the longest"):
+        pad_batch(rows, pad_id=0, width=2)
+
+
+def test_padded_lengths_follow_the_backend(tiny_nli_dir: Path):
+    from contradict.nli import BatchOptions, load_model
+
+    model = load_model(str(tiny_nli_dir), device="cpu", backend="torch-bf16", batch=BatchOptions(max_tokens=256, max_batch_size=4))
+    assert model.batch.pad_multiple == 16  # bfloat16 kernels are built per shape: few shapes
+    model.predict(PAIRS)
+    assert all(b.padded_tokens % (16 * b.size) == 0 for b in model.batch_stats)
+    exact = load_model(str(tiny_nli_dir), device="cpu", backend="torch", batch=BatchOptions(max_tokens=256, max_batch_size=4, pad_multiple=8))
+    assert exact.batch.pad_multiple == 8  # asked for
+    rounded = {p: r.raw for p, r in zip(PAIRS, exact.predict(PAIRS), strict=True)}
+    plain = load_model(str(tiny_nli_dir), device="cpu", backend="torch", batch=BatchOptions(max_tokens=256, max_batch_size=4))
+    assert plain.batch.pad_multiple == 1
+    for pair, prediction in zip(PAIRS, plain.predict(PAIRS), strict=True):
+        assert prediction.raw == pytest.approx(rounded[pair], abs=1e-5)  # more padding, same scores
+
+
 def test_default_runtime_on_cpu(tiny_nli):
     assert tiny_nli.info.backend == "onnx" and tiny_nli.info.dtype == "float32"
     assert tiny_nli.batch.max_tokens == 256
