@@ -14,6 +14,11 @@ machine falls on all methods alike, and reports the median pairs/s of the repeat
 each baseline, peak RSS, achieved GFLOP/s against an estimate of the machine's peak, and how far
 each method's contradiction probability is from the float32 reference on the same pairs.
 
+Every round draws a fresh sample of pairs (the same sample for every method in that round),
+after one untimed warm-up round on another sample. Repeating one sample would replay the same
+batch shapes, which flatters backends that build kernels per input shape (OpenVINO, oneDNN's
+bfloat16 kernels) far beyond what a stream of new pairs sees.
+
     python benchmarks/throughput.py --data ../shared/data/train/nli3_train_combined.jsonl.gz
 """
 
@@ -49,7 +54,7 @@ def default_checkpoint() -> tuple[str, int, int]:
     return str(folder), card.max_length, index
 
 
-def _scorer(method: str, batch_size: int, threads: int) -> tuple[Any, Any]:
+def _scorer(method: str, batch_size: int, threads: int, pad_multiple: int | None = None) -> tuple[Any, Any]:
     """Load one method; return (score(pairs) -> list of contradiction probabilities, tokenizer).
 
     Every method reads the same checkpoint and truncates pairs to the card's maximum length."""
@@ -96,24 +101,26 @@ def _scorer(method: str, batch_size: int, threads: int) -> tuple[Any, Any]:
     elif method.startswith("core:"):
         from contradict.nli import BatchOptions, load_model
 
-        model = load_model(device="cpu", backend=method.split(":", 1)[1], threads=threads, batch=BatchOptions(max_batch_size=64))
+        options = BatchOptions(max_batch_size=64, pad_multiple=pad_multiple)
+        model = load_model(device="cpu", backend=method.split(":", 1)[1], threads=threads, batch=options)
 
         def score(pairs):
             return [p.raw[index] for p in model.predict_stream(iter(pairs))]
+
+        score.pad_multiple = model.batch.pad_multiple  # type: ignore[attr-defined]
 
     else:
         raise SystemExit(f"unknown method {method}")
     return score, tokenizer
 
 
-def _worker(method: str, pairs: list[tuple[str, str]], batch_size: int, threads: int, conn: Any) -> None:
+def _worker(method: str, batch_size: int, threads: int, pad_multiple: int | None, conn: Any) -> None:
     import resource
 
-    score, _ = _scorer(method, batch_size, threads)
-    score(pairs[:16])  # warm-up
-    conn.send(("ready", None))
+    score, _ = _scorer(method, batch_size, threads, pad_multiple)
+    conn.send(("ready", getattr(score, "pad_multiple", None)))
     while True:
-        command = conn.recv()
+        command, pairs = conn.recv()
         if command == "run":
             started = time.perf_counter()
             scores = score(pairs)
@@ -155,12 +162,13 @@ def machine() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="training-role JSON lines (default: sentences of examples/)")
-    parser.add_argument("--pairs", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=256, help="pairs in each round's sample")
+    parser.add_argument("--repeats", type=int, default=3, help="timed rounds, each on a fresh sample")
     parser.add_argument("--batch-size", type=int, default=32, help="batch size of the pipeline and CrossEncoder baselines")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--backends", default="torch,onnx,onnx-int8")
     parser.add_argument("--methods", default=",".join(BASELINES), help="baselines to run")
+    parser.add_argument("--pad-multiple", type=int, help="round the core's padded lengths to this (default: each backend's own)")
     parser.add_argument("--out", type=Path, default=RESULTS / "throughput")
     args = parser.parse_args()
 
@@ -168,7 +176,9 @@ def main() -> None:
         os.environ[var] = str(args.threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    pairs = make_pairs(args.pairs, args.data, seed=0)
+    warmup = make_pairs(args.pairs, args.data, seed=0)
+    samples = [make_pairs(args.pairs, args.data, seed=1 + r) for r in range(args.repeats)]
+    pairs = samples[0]  # scores are compared on the first sample
     methods = [m for m in args.methods.split(",") if m] + [f"core:{b}" for b in args.backends.split(",") if b]
     info = machine()
 
@@ -177,31 +187,40 @@ def main() -> None:
     folder, max_length, _ = default_checkpoint()
     info["model"] = folder
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    lengths = [len(ids) for ids in tokenizer([p for p, _ in pairs], [h for _, h in pairs], truncation=True, max_length=max_length)["input_ids"]]
-    flops = pair_flops(lengths)
+    def token_lengths(sample: list[tuple[str, str]]) -> list[int]:
+        encoded = tokenizer([p for p, _ in sample], [h for _, h in sample], truncation=True, max_length=max_length)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    sample_lengths = [token_lengths(sample) for sample in samples]
+    lengths = [n for sample in sample_lengths for n in sample]
+    flops = [pair_flops(sample) for sample in sample_lengths]
 
     ctx = mp.get_context("spawn")
     workers = {}
+    multiples: dict[str, int | None] = {}
     for method in methods:  # load one at a time (exports/quantization happen here, once)
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(method, pairs, args.batch_size, args.threads, child), daemon=True)
+        proc = ctx.Process(target=_worker, args=(method, args.batch_size, args.threads, args.pad_multiple, child), daemon=True)
         proc.start()
-        tag, _ = parent.recv()
+        _, multiples[method] = parent.recv()
         workers[method] = (proc, parent)
         print(f"loaded {method}", flush=True)
 
+    for method, (_, conn) in workers.items():  # untimed warm-up round on its own sample
+        conn.send(("run", warmup))
+        conn.recv()
     times: dict[str, list[float]] = {m: [] for m in methods}
     scores: dict[str, list[float]] = {}
-    for repeat in range(args.repeats):
+    for repeat, sample in enumerate(samples):
         for method, (_, conn) in workers.items():
-            conn.send("run")
+            conn.send(("run", sample))
             _, (seconds, got) = conn.recv()
             times[method].append(seconds)
             scores.setdefault(method, got)
-            print(f"repeat {repeat + 1}: {method}: {len(pairs) / seconds:.1f} pairs/s", flush=True)
+            print(f"repeat {repeat + 1}: {method}: {len(sample) / seconds:.1f} pairs/s", flush=True)
     rss = {}
     for method, (proc, conn) in workers.items():
-        conn.send("stop")
+        conn.send(("stop", None))
         rss[method] = conn.recv()[1]
         proc.join()
     info["load_average_at_end"] = os.getloadavg()
@@ -212,10 +231,13 @@ def main() -> None:
     for method in methods:
         row = {
             "method": method,
-            "batch": "1" if method == "one-at-a-time" else ("<=64, 4096 tokens" if method.startswith("core:") else f"{args.batch_size}"),
+            "batch": "1" if method == "one-at-a-time" else (
+                f"<=64, 4096 tokens, lengths to x{multiples[method]}" if method.startswith("core:") else f"{args.batch_size}"
+            ),
+            "pad_multiple": multiples[method],
             "pairs_per_s_median": round(rate[method], 2),
             "pairs_per_s_repeats": [round(len(pairs) / t, 2) for t in times[method]],
-            "gflops": round(flops / 1e9 / (len(pairs) / rate[method]), 2),
+            "gflops": round(statistics.median(f / 1e9 / t for f, t in zip(flops, times[method], strict=True)), 2),
             "peak_rss_mb": round(rss[method], 1),
             "max_abs_diff_vs_fp32": round(max(abs(a - b) for a, b in zip(scores[method], reference, strict=True)), 6) if reference else None,
         }
@@ -236,7 +258,7 @@ def main() -> None:
         "pairs": describe(pairs),
         "source": str(args.data) if args.data else "examples/",
         "tokens": {"real": sum(lengths), "mean": round(sum(lengths) / len(lengths), 1), "max": max(lengths)},
-        "useful_gflop_per_pass": round(flops / 1e9, 2),
+        "useful_gflop_per_round": [round(f / 1e9, 2) for f in flops],
         "repeats": args.repeats,
         "results": rows,
     }
@@ -262,7 +284,8 @@ def main() -> None:
     pairs_note = result["pairs"]
     lines.append("")
     lines.append(
-        f"{pairs_note['pairs']} pairs ({pairs_note['paragraph_premises']} with paragraph premises; mean {result['tokens']['mean']} tokens, "
+        f"{args.repeats} rounds of {pairs_note['pairs']} fresh pairs each, after a warm-up round (first round's sample: "
+        f"{pairs_note['paragraph_premises']} with paragraph premises; all rounds: mean {result['tokens']['mean']} tokens, "
         f"max {result['tokens']['max']}) from {result['source']}; {args.threads} threads; {info['cpu']}, {info['cores']} cores "
         f"at {info['ghz']} GHz ({info['simd']}); load average {info['load_average_at_start'][0]:.1f} at start, "
         f"{info['load_average_at_end'][0]:.1f} at end."
