@@ -75,6 +75,24 @@ def test_real_model_openvino_matches_onnx(real_nli, real_nli_openvino):
         assert b.raw == pytest.approx(a.raw, abs=1e-4)
 
 
+def test_real_model_openvino_bf16_stays_close(real_nli):
+    from contradict.nli import cpu_has_bf16, load_model
+
+    if not cpu_has_bf16():
+        pytest.skip("this CPU has no avx512_bf16 or AMX")
+    fast = load_model(device="cpu", backend="openvino-bf16")
+    assert fast.backend.precision == "bf16"
+    pairs = [
+        (TROOPS, "Sending US troops to Ukraine remains on the table."),
+        ("Three people died in the fire.", "Five people died in the fire."),
+        ("A man plays the guitar on a stage in front of a large crowd at night.", "A man is performing music."),
+        (TROOPS, "The stock market fell sharply on Tuesday."),
+    ]
+    for a, b in zip(real_nli.predict(pairs), fast.predict(pairs), strict=True):
+        assert b.label == a.label
+        assert b.scores.contradiction == pytest.approx(a.scores.contradiction, abs=0.05)
+
+
 @pytest.mark.parametrize("name", ["real_nli", "real_nli_int8", "real_nli_openvino"])
 def test_real_model_scores_do_not_depend_on_batch(name, request):
     real_nli = request.getfixturevalue(name)
