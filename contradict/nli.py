@@ -106,8 +106,8 @@ def pick_backend(
     """Decide (backend, dtype) for a device type; a pure rule table, so it is testable without a GPU.
 
     auto: on a GPU, torch in float16 (finer than bfloat16; bfloat16 on request); on a CPU, the
-    ONNX Runtime float32 export when onnxruntime is installed (same scores as torch float32,
-    faster), else torch float32. ONNX and OpenVINO backends run on the CPU only; float16 on a GPU
+    ONNX Runtime float32 export when onnxruntime is installed (the scores of torch float32 with
+    less memory; which of the two is faster depends on the CPU, see the README), else torch float32. ONNX and OpenVINO backends run on the CPU only; float16 on a GPU
     only. ``bf16_supported``: the device multiplies bfloat16 natively (a GPU that supports it, a
     CPU with avx512_bf16 or AMX); torch emulates it on other CPUs, OpenVINO would silently run
     float32, so ``openvino-bf16`` needs it.
