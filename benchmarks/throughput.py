@@ -187,6 +187,7 @@ def main() -> None:
     folder, max_length, _ = default_checkpoint()
     info["model"] = folder
     tokenizer = AutoTokenizer.from_pretrained(folder)
+
     def token_lengths(sample: list[tuple[str, str]]) -> list[int]:
         encoded = tokenizer([p for p, _ in sample], [h for _, h in sample], truncation=True, max_length=max_length)
         return [len(ids) for ids in encoded["input_ids"]]

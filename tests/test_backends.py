@@ -16,37 +16,41 @@ from .test_nli import PAIRS
 TINY_BATCH = BatchOptions(max_tokens=256, max_batch_size=4)
 
 
+def _tiny(tiny_nli_dir: Path, backend: str):
+    return load_model(str(tiny_nli_dir), device="cpu", backend=backend, batch=TINY_BATCH, threads=1)
+
+
 @pytest.fixture(scope="module")
 def tiny_torch(tiny_nli_dir: Path):
-    return load_model(str(tiny_nli_dir), device="cpu", backend="torch", batch=TINY_BATCH, threads=1)
+    return _tiny(tiny_nli_dir, "torch")
 
 
 @pytest.fixture(scope="module")
 def tiny_onnx(tiny_nli_dir: Path):
-    return load_model(str(tiny_nli_dir), device="cpu", backend="onnx", batch=TINY_BATCH, threads=1)
+    return _tiny(tiny_nli_dir, "onnx")
 
 
 @pytest.fixture(scope="module")
 def tiny_int8(tiny_nli_dir: Path):
-    return load_model(str(tiny_nli_dir), device="cpu", backend="onnx-int8", batch=TINY_BATCH, threads=1)
+    return _tiny(tiny_nli_dir, "onnx-int8")
 
 
 @pytest.fixture(scope="module")
 def tiny_int8_static(tiny_nli_dir: Path):
-    return load_model(str(tiny_nli_dir), device="cpu", backend="onnx-int8-static", batch=TINY_BATCH, threads=1)
+    return _tiny(tiny_nli_dir, "onnx-int8-static")
 
 
 @pytest.fixture(scope="module")
 def tiny_openvino(tiny_nli_dir: Path):
-    return load_model(str(tiny_nli_dir), device="cpu", backend="openvino", batch=TINY_BATCH, threads=1)
-
-
-needs_cpu_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no avx512_bf16 or AMX")
+    return _tiny(tiny_nli_dir, "openvino")
 
 
 @pytest.fixture(scope="module")
 def tiny_openvino_bf16(tiny_nli_dir: Path):
-    return load_model(str(tiny_nli_dir), device="cpu", backend="openvino-bf16", batch=TINY_BATCH, threads=1)
+    return _tiny(tiny_nli_dir, "openvino-bf16")
+
+
+needs_cpu_bf16 = pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no avx512_bf16 or AMX")
 
 
 @pytest.mark.parametrize(

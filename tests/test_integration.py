@@ -15,6 +15,13 @@ from .conftest import EXAMPLES
 pytestmark = pytest.mark.integration
 
 TROOPS = "The president ruled out sending US troops to Ukraine."
+# pairs the backends are compared on: a contradiction, a number clash, an entailment, unrelated
+SCORED = [
+    (TROOPS, "Sending US troops to Ukraine remains on the table."),
+    ("Three people died in the fire.", "Five people died in the fire."),
+    ("A man plays the guitar on a stage in front of a large crowd at night.", "A man is performing music."),
+    (TROOPS, "The stock market fell sharply on Tuesday."),
+]
 
 
 def test_ruled_out_vs_on_the_table_is_a_contradiction(real_nli):
@@ -66,11 +73,7 @@ def real_nli_openvino():
 
 
 def test_real_model_openvino_matches_onnx(real_nli, real_nli_openvino):
-    pairs = [
-        (TROOPS, "Sending US troops to Ukraine remains on the table."),
-        ("Three people died in the fire.", "Five people died in the fire."),
-        ("A man plays the guitar on a stage in front of a large crowd at night.", "A man is performing music."),
-    ]
+    pairs = SCORED[:3]
     for a, b in zip(real_nli.predict(pairs), real_nli_openvino.predict(pairs), strict=True):
         assert b.raw == pytest.approx(a.raw, abs=1e-4)
 
@@ -82,12 +85,7 @@ def test_real_model_openvino_bf16_stays_close(real_nli):
         pytest.skip("this CPU has no avx512_bf16 or AMX")
     fast = load_model(device="cpu", backend="openvino-bf16")
     assert fast.backend.precision == "bf16"
-    pairs = [
-        (TROOPS, "Sending US troops to Ukraine remains on the table."),
-        ("Three people died in the fire.", "Five people died in the fire."),
-        ("A man plays the guitar on a stage in front of a large crowd at night.", "A man is performing music."),
-        (TROOPS, "The stock market fell sharply on Tuesday."),
-    ]
+    pairs = SCORED
     for a, b in zip(real_nli.predict(pairs), fast.predict(pairs), strict=True):
         assert b.label == a.label
         assert b.scores.contradiction == pytest.approx(a.scores.contradiction, abs=0.05)
