@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "accuracy")
     args = parser.parse_args()
 
-    from contradict.nli import load_model
+    from contradict.scoring.nli import load_model
 
     rows = read_snli(args.data, args.pairs, seed=0)
     pairs = [(p, h) for p, h, _ in rows]

@@ -1,6 +1,6 @@
 """Measure contradict's check-worthiness filtering on ClaimBuster sentences: precision and recall.
 
-Each sentence is read as a one-sentence document by ``contradict.claims.extract_claims``; it is
+Each sentence is read as a one-sentence document by ``contradict.claims.extract.extract_claims``; it is
 "kept" when it becomes a claim (not dropped as noise, a question, too short, or below the
 check-worthiness threshold). Check-worthy sentences (label 1) are the positives.
 
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from contradict.claims import ExtractOptions, extract_claims
+from contradict.claims.extract import ExtractOptions, extract_claims
 from contradict.records import Document
 
 log = logging.getLogger("benchmarks.checkworthiness")

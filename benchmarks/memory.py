@@ -36,7 +36,7 @@ def tiny_model(folder: Path) -> Path:
     import torch
     from transformers import AutoTokenizer, DebertaV2Config, DebertaV2ForSequenceClassification
 
-    from contradict.offline_model import find_package
+    from contradict.scoring.offline_model import find_package
 
     torch.manual_seed(0)
     config = DebertaV2Config(

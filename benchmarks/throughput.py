@@ -6,7 +6,7 @@ Same model (the offline default, rebuilt fp32 checkpoint), same pairs, same CPU 
   pipeline        transformers pipeline("text-classification", batch_size=B)
   cross-encoder   sentence-transformers CrossEncoder.predict(batch_size=B)
   cross-encoder-bf16  the same with the model cast to bfloat16 (optional: --methods)
-  core:<backend>  contradict.nli.load_model(backend=...).predict_stream (one per --backends)
+  core:<backend>  contradict.scoring.nli.load_model(backend=...).predict_stream (one per --backends)
 
 Each method lives in its own worker process (so its peak RSS is its own); the parent runs the
 repeats round-robin (method 1, 2, ..., then again), so load from other processes on a shared
@@ -42,9 +42,9 @@ BASELINES = ("one-at-a-time", "pipeline", "cross-encoder")
 
 def default_checkpoint() -> tuple[str, int, int]:
     """The offline default model's checkpoint folder, its maximum pair length, and the output index of contradiction."""
-    from contradict.cards import find_card
-    from contradict.nli import DEFAULT_MODEL
-    from contradict.offline_model import build_offline
+    from contradict.scoring.cards import find_card
+    from contradict.scoring.nli import DEFAULT_MODEL
+    from contradict.scoring.offline_model import build_offline
 
     card = find_card(DEFAULT_MODEL)
     assert card is not None
@@ -99,7 +99,7 @@ def _scorer(method: str, batch_size: int, threads: int, pad_multiple: int | None
             return np.asarray(probs)[:, index].tolist()
 
     elif method.startswith("core:"):
-        from contradict.nli import BatchOptions, load_model
+        from contradict.scoring.nli import BatchOptions, load_model
 
         options = BatchOptions(max_batch_size=64, pad_multiple=pad_multiple)
         model = load_model(device="cpu", backend=method.split(":", 1)[1], threads=threads, batch=options)

@@ -1,15 +1,19 @@
 """contradict: find where a pile of documents disagrees.
 
-The library is organised one module per stage:
+One package per stage, in the order the records flow (see ARCHITECTURE.md):
 
-- :mod:`contradict.loading`  read a folder into :class:`~contradict.records.Document` records
-- :mod:`contradict.claims`   extract :class:`~contradict.records.Claim` records from documents
-- :mod:`contradict.pairing`  choose cross-document claim pairs worth scoring
-- :mod:`contradict.batching` plan token-budget batches (pure, no torch)
-- :mod:`contradict.nli`      load an NLI checkpoint and its model card; score text pairs
-- :mod:`contradict.scoring`  score candidate pairs in both directions
-- :mod:`contradict.report`   assemble and serialise the JSON report
-- :mod:`contradict.pipeline` ``scan()``: the stages above, end to end
+- :mod:`contradict.ingest`     read a folder into :class:`~contradict.records.Document` records
+- :mod:`contradict.claims`     extract :class:`~contradict.records.Claim` records from documents
+- :mod:`contradict.pairing`    choose cross-document claim pairs worth scoring
+- :mod:`contradict.scoring`    the NLI model, its backends and the batching core; score pairs
+- :mod:`contradict.findings`   kinds of contradiction and corroboration groups
+- :mod:`contradict.jobs`       YAML batch jobs: state, alerts, webhooks
+- :mod:`contradict.evaluation` measure a model on labelled files
+- :mod:`contradict.training`   fit models on train-role data
+
+At the top: :mod:`contradict.records` (the records), :mod:`contradict.pipeline` (``scan()``,
+the stages end to end), :mod:`contradict.report` (the JSON report), :mod:`contradict.errors`
+and :mod:`contradict.cli` (a thin command line over the library).
 """
 
 __version__ = "0.1.0"

@@ -127,11 +127,12 @@ def scan(
 
     def run() -> None:
         from contradict import report as report_io  # noqa: PLC0415
-        from contradict.claims import ExtractOptions  # noqa: PLC0415
-        from contradict.loading import LoadOptions  # noqa: PLC0415
-        from contradict.nli import BatchOptions, load_model  # noqa: PLC0415
-        from contradict.pairing import PairingOptions  # noqa: PLC0415
-        from contradict.pipeline import ScanOptions, scan as run_scan  # noqa: PLC0415
+        from contradict.claims.extract import ExtractOptions  # noqa: PLC0415
+        from contradict.ingest.loading import LoadOptions  # noqa: PLC0415
+        from contradict.pairing.candidates import PairingOptions  # noqa: PLC0415
+        from contradict.pipeline import ScanOptions  # noqa: PLC0415
+        from contradict.pipeline import scan as run_scan
+        from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
 
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
@@ -176,8 +177,8 @@ def score_pairs(
     """Score premise -> hypothesis pairs; print {"id", "label", "scores"} per line, in input order."""
 
     def run() -> None:
-        from contradict.nli import BatchOptions, load_model  # noqa: PLC0415
-        from contradict.textpairs import read_pairs, score_stream, to_json_line  # noqa: PLC0415
+        from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.scoring.textpairs import read_pairs, score_stream, to_json_line  # noqa: PLC0415
 
         if file != "-" and not Path(file).is_file():
             raise UsageError(f"{file}: no such file (use - to read stdin)")
@@ -215,9 +216,9 @@ def run_jobs(
     """
 
     def run() -> int:
-        from contradict import alerts as alerts_io  # noqa: PLC0415
-        from contradict.config import load_jobs  # noqa: PLC0415
-        from contradict.jobs import run_jobs as run_all  # noqa: PLC0415
+        from contradict.jobs import alerts as alerts_io  # noqa: PLC0415
+        from contradict.jobs.config import load_jobs  # noqa: PLC0415
+        from contradict.jobs.runner import run_jobs as run_all  # noqa: PLC0415
 
         jobs = load_jobs(job_file)
         results = run_all(jobs, job)
@@ -249,7 +250,7 @@ def validate(job_file: JobFileArg) -> None:
     """Check a job file: schema, unknown keys, ${VAR}s and input folders; list every problem (exit 2) or its jobs."""
 
     def run() -> None:
-        from contradict.config import load_jobs  # noqa: PLC0415
+        from contradict.jobs.config import load_jobs  # noqa: PLC0415
 
         jobs = load_jobs(job_file)
         typer.echo(f"{job_file}: OK, {len(jobs.jobs)} job(s): {', '.join(jobs.jobs)}")
@@ -276,10 +277,10 @@ def eval_cmd(
     def run() -> None:
         import json  # noqa: PLC0415
 
-        from contradict.datasets import read_dataset  # noqa: PLC0415
-        from contradict.evaluate import evaluate, format_table, to_dict  # noqa: PLC0415
-        from contradict.nli import BatchOptions, load_model  # noqa: PLC0415
-        from contradict.windows import WindowedScorer  # noqa: PLC0415
+        from contradict.evaluation.datasets import read_dataset  # noqa: PLC0415
+        from contradict.evaluation.metrics import evaluate, format_table, to_dict  # noqa: PLC0415
+        from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.scoring.windows import WindowedScorer  # noqa: PLC0415
 
         data = read_dataset(file, format, split=split, limit=limit)
         nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size))

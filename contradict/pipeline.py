@@ -8,15 +8,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contradict.claims import ExtractOptions, extract_claims
-from contradict.corroboration import group_claims
-from contradict.kinds import classify_pairs
-from contradict.loading import LoadOptions, load_folder
-from contradict.nli import BatchOptions, NLIModel, load_model
-from contradict.pairing import Encoder, PairingOptions, choose_pairs, load_encoder
+from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.findings.corroboration import group_claims
+from contradict.findings.kinds import classify_pairs
+from contradict.ingest.loading import LoadOptions, load_folder
+from contradict.pairing.candidates import Encoder, PairingOptions, choose_pairs, load_encoder
 from contradict.records import LABELS, Claim, Label
 from contradict.report import PairCounts, Report
-from contradict.scoring import score_pairs
+from contradict.scoring.directions import score_pairs
+from contradict.scoring.nli import BatchOptions, NLIModel, load_model
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from contradict.corroboration import ClaimGroup
-from contradict.nli import ModelInfo
+from contradict.findings.corroboration import ClaimGroup
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
+from contradict.scoring.nli import ModelInfo
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"

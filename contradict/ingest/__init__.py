@@ -1,0 +1,12 @@
+"""Ingest: read a folder of files into :class:`~contradict.records.Document` records.
+
+A recursive walk over plain text, Markdown, HTML (visible text only) and JSON/JSON-lines
+files; anything unreadable is listed as :class:`~contradict.records.Skipped` with its reason.
+Each document keeps its path, title, the date stated in its header, and its text.
+
+Entry points: :func:`load_folder` (a folder), :func:`load_file` (one file), :class:`LoadOptions`.
+"""
+
+from contradict.ingest.loading import SUFFIXES, LoadOptions, LoadResult, find_header_date, load_file, load_folder
+
+__all__ = ["SUFFIXES", "LoadOptions", "LoadResult", "find_header_date", "load_file", "load_folder"]

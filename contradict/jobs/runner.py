@@ -1,0 +1,479 @@
+"""``run``: one job of a job file, end to end, scoring only what is new and delivering each alert once.
+
+The stages are those of ``scan`` (load -> extract -> embed and pair -> score -> kinds and
+groups -> report),
+composed around the job's state file (:mod:`contradict.jobs.state`):
+
+1. Claims come from the cache when a document's content hash and the extraction options
+   (and the extractor's own code) are unchanged.
+2. Every pair direction whose (model id, revision, card, premise, hypothesis) is cached is
+   not scored again; the rest are scored in chunks, each chunk cached as soon as it is done.
+3. Pairs matching the job's alert rules become alerts; alerts not seen before are recorded
+   with one outbox row per sink (alerts file, webhook) in one transaction, then delivered,
+   then marked delivered. Rows left undelivered by an earlier run are delivered first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+from contradict import __version__
+from contradict import report as report_io
+from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.findings.corroboration import group_claims
+from contradict.findings.kinds import classify_pairs
+from contradict.ingest.loading import SUFFIXES, LoadOptions, load_folder
+from contradict.jobs import alerts as alerts_io
+from contradict.jobs.config import ConfigError, Inputs, JobConfig, LoadedJobs, ModelConfig
+from contradict.jobs.state import CachedClaims, RunCounts, ScoreModel, State, job_lock
+from contradict.jobs.webhooks import WebhookTarget, post
+from contradict.pairing.candidates import PairingOptions, choose_pairs, load_encoder
+from contradict.records import (
+    BatchStats,
+    CandidatePair,
+    Claim,
+    DirectionScore,
+    Document,
+    Prediction,
+    ScoredPair,
+    Skipped,
+)
+from contradict.report import PairCounts, Report
+from contradict.scoring.directions import combine
+from contradict.scoring.nli import BatchOptions, ModelInfo, load_model
+
+log = logging.getLogger(__name__)
+
+SINK_FILE = "alerts_file"
+SINK_WEBHOOK = "webhook"
+SCORE_CHUNK = 512  # directions scored (and cached) at a time
+
+
+class ScoringModel(Protocol):
+    """What a job needs of an NLI model: who it is, its card, its batch log, and predict."""
+
+    info: ModelInfo
+    card: Any
+    batch_stats: list[BatchStats]
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """One prediction per (premise, hypothesis) pair, in input order."""
+        ...
+
+
+class Encoder(Protocol):
+    """What a job needs of a sentence encoder."""
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """One unit-length embedding row per text."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """What one run of a job did: its report, the alerts it raised, and what it cost."""
+
+    job: str
+    state_path: Path
+    report: Report
+    alerts: tuple[alerts_io.Alert, ...]
+    documents_extracted: int
+    directions_scored: int
+    directions_cached: int
+    delivered: Mapping[str, int] = field(default_factory=dict)
+    undelivered: Mapping[str, int] = field(default_factory=dict)
+    delivery_errors: Mapping[str, str] = field(default_factory=dict)
+
+
+class BandedModel:
+    """An NLI model whose single contradiction score is read with a job's own bands."""
+
+    def __init__(self, model: ScoringModel, bands: Any, where: str = "model.bands") -> None:
+        if getattr(model.card, "kind", None) != "contradiction_score":
+            raise ConfigError(
+                f"[{where}] model card {model.info.card!r} gives three-way probabilities; "
+                "bands apply only to cards of kind contradiction_score: remove them"
+            )
+        self.model = model
+        self.card = model.card.model_copy(update={"bands": bands})
+        self.info = model.info
+
+    @property
+    def batch_stats(self) -> list[BatchStats]:
+        """The wrapped model's batch log."""
+        return self.model.batch_stats
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """The wrapped model's predictions, relabelled with this card's bands."""
+        out = []
+        for prediction in self.model.predict(pairs):
+            scores = self.card.to_scores(list(prediction.raw))
+            out.append(Prediction(label=scores.label(), scores=scores, raw=prediction.raw))
+        return out
+
+
+class ModelPool:
+    """Loads each distinct NLI model and sentence encoder once, for all the jobs of one run."""
+
+    def __init__(self) -> None:
+        self._nli: dict[str, ScoringModel] = {}
+        self._encoders: dict[str | None, Encoder] = {}
+
+    def nli(self, config: ModelConfig) -> ScoringModel:
+        """The NLI model a job's ``model`` section names (loaded on first use)."""
+        key = config.model_dump_json(exclude={"bands"})
+        if key not in self._nli:
+            self._nli[key] = load_model(
+                config.id, device=config.device, card_path=config.card,
+                batch=BatchOptions(max_tokens=config.max_tokens, max_batch_size=config.batch_size),
+                backend=config.backend, threads=config.threads, calibration=config.calibration,
+            )
+        return self._nli[key]
+
+    def encoder(self, name: str | None) -> Encoder:
+        """The sentence encoder a job's ``pairing.encoder`` names (loaded on first use)."""
+        if name not in self._encoders:
+            self._encoders[name] = load_encoder(name)
+        return self._encoders[name]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex on a '/'-separated path: ``*`` and ``?`` stay in one folder, ``**`` spans folders.
+
+    A pattern without '/' matches the file name at any depth (``*.md``); one with '/' matches
+    the whole path inside the input folder (``2026/**/*.md``).
+    """
+    if "/" not in pattern:
+        pattern = "**/" + pattern
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _selector(inputs: Inputs) -> Callable[..., bool]:
+    include = [glob_regex(p) for p in inputs.include]
+    exclude = [glob_regex(p) for p in inputs.exclude]
+    types = {f".{t}" for t in inputs.file_types}
+
+    def wanted(path: str, *, skipped: bool = False) -> bool:
+        path = path.split("#", 1)[0]
+        suffix = Path(path).suffix.lower()
+        if suffix not in types and not (skipped and suffix not in SUFFIXES):
+            return False
+        return any(p.match(path) for p in include) and not any(p.match(path) for p in exclude)
+
+    return wanted
+
+
+def read_inputs(inputs: Inputs) -> tuple[tuple[Document, ...], tuple[Skipped, ...]]:
+    """Load a job's folders, keeping the files its globs and file types select.
+
+    With several folders, document ids and paths are prefixed with the folder's name.
+    """
+    options = LoadOptions(
+        json_text_field=inputs.json_fields.text, json_title_field=inputs.json_fields.title,
+        json_date_field=inputs.json_fields.date, max_bytes=inputs.max_bytes,
+    )
+    wanted = _selector(inputs)
+    several = len(inputs.folders) > 1
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    for folder in inputs.folders:
+        prefix = f"{folder.name}/" if several else ""
+        loaded = load_folder(folder, options)
+        documents += [
+            replace(d, id=prefix + d.id, path=prefix + d.path) if several else d
+            for d in loaded.documents if wanted(d.path)
+        ]
+        skipped += [replace(s, path=prefix + s.path) for s in loaded.skipped if wanted(s.path, skipped=True)]
+    return tuple(documents), tuple(skipped)
+
+
+# ---------------------------------------------------------------- claims
+
+
+@lru_cache(maxsize=1)
+def extractor_fingerprint() -> str:
+    """A hash of contradict's code and version and its text libraries': cached claims go stale with any.
+
+    Extraction spans several modules (claims, records and whatever they use), so every
+    module of the package counts; an installed release changes only with its version.
+    """
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    for dependency in ("pysbd", "langdetect"):  # sentence splitting and language detection
+        try:
+            digest.update(f"{dependency}=={metadata.version(dependency)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return digest.hexdigest()[:16]
+
+
+def _claims_key(document: Document, options: Any) -> str:
+    text = json.dumps([document.content_hash, asdict(options), extractor_fingerprint()], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def extract_cached(documents: Sequence[Document], job: JobConfig, state: State) -> tuple[dict[str, CachedClaims], int]:
+    """Each document's claims, from the cache where its content and the options are unchanged.
+
+    Returns the claims by document id and how many documents had to be extracted.
+    """
+    options = ExtractOptions(**job.extraction.model_dump(exclude_none=True))
+    out: dict[str, CachedClaims] = {}
+    extracted = 0
+    for document in documents:
+        key = _claims_key(document, options)
+        cached = state.get_claims(key, document.id)
+        if cached is None:
+            result = extract_claims(document, options)
+            other = Counter(getattr(d, "detail", None) or "?" for d in result.dropped if d.reason == "other_language")
+            cached = CachedClaims(result.language, result.claims, dict(Counter(d.reason for d in result.dropped)), dict(other))
+            state.put_claims(key, document.content_hash, document.id, cached)
+            extracted += 1
+        out[document.id] = cached
+    return out, extracted
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def card_fingerprint(card: Any) -> str:
+    """The card's id and a hash of its content (label map, bands): scores depend on both."""
+    content = card.model_dump_json() if hasattr(card, "model_dump_json") else repr(card)
+    return f"{getattr(card, 'id', 'card')}:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+
+
+def score_cached(
+    candidates: Sequence[CandidatePair], claims: Mapping[str, Claim], model: ScoringModel, state: State
+) -> tuple[list[ScoredPair], int, int]:
+    """Score pairs both ways, asking the model only for directions not in the cache.
+
+    Returns the scored pairs (strongest contradiction first), directions scored and cached.
+    """
+    info = model.info
+    runtime = f"{getattr(info, 'backend', 'torch')}/{info.dtype}"  # int8 or float16 scores differ from float32
+    key = ScoreModel(info.id, info.revision, card_fingerprint(model.card), runtime)
+    wanted: dict[tuple[str, str], None] = {}
+    for pair in candidates:
+        a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
+        wanted[(a, b)] = None
+        wanted[(b, a)] = None
+    verdicts = state.get_scores(key, wanted)
+    cached = len(verdicts)
+    missing = [texts for texts in wanted if texts not in verdicts]
+    for start in range(0, len(missing), SCORE_CHUNK):
+        chunk = missing[start : start + SCORE_CHUNK]
+        fresh = dict(zip(chunk, model.predict(chunk), strict=True))
+        state.put_scores(key, fresh)
+        verdicts.update(fresh)
+    scored = []
+    for pair in candidates:
+        a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
+        scored.append(combine(
+            pair,
+            DirectionScore(premise=pair.claim_a, hypothesis=pair.claim_b, prediction=verdicts[(a, b)]),
+            DirectionScore(premise=pair.claim_b, hypothesis=pair.claim_a, prediction=verdicts[(b, a)]),
+        ))
+    scored.sort(key=lambda p: (-p.contradiction_score, p.id))
+    return scored, len(missing), cached
+
+
+# ---------------------------------------------------------------- delivery
+
+
+def deliver(job: JobConfig, state: State) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    """Send every undelivered outbox row to its sink; mark each delivered once the sink took it.
+
+    Returns (delivered, still pending, last error) per sink. A webhook that fails an alert
+    after its retries stops this run's deliveries to it; the rest wait for the next run.
+    """
+    delivered: dict[str, int] = {}
+    pending_left: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    if job.outputs.alerts is not None:
+        pending = state.pending(SINK_FILE)
+        if pending:
+            ids = alerts_io.append_jsonl(job.outputs.alerts, [(e.alert_id, e.payload) for e in pending])
+            state.mark_delivered(SINK_FILE, ids)
+            delivered[SINK_FILE] = len(ids)
+    if job.outputs.webhook is not None:
+        target = WebhookTarget.from_config(job.outputs.webhook)
+        pending = state.pending(SINK_WEBHOOK)
+        sent = 0
+        for index, entry in enumerate(pending):
+            outcome = post(target, entry.alert_id, entry.payload)
+            if outcome.delivered:
+                state.mark_delivered(SINK_WEBHOOK, [entry.alert_id], outcome.attempts)
+                sent += 1
+                continue
+            state.mark_failed(SINK_WEBHOOK, entry.alert_id, outcome.attempts, outcome.error or "failed")
+            pending_left[SINK_WEBHOOK] = len(pending) - index
+            errors[SINK_WEBHOOK] = f"webhook {target.describe()}: {outcome.error}"
+            break
+        if pending:
+            delivered[SINK_WEBHOOK] = sent
+    return delivered, pending_left, errors
+
+
+# ---------------------------------------------------------------- the job
+
+
+def _input_label(inputs: Inputs) -> str:
+    return ", ".join(str(folder) for folder in inputs.folders)
+
+
+def run_job(
+    jobs: LoadedJobs,
+    name: str,
+    *,
+    model: ScoringModel | None = None,
+    encoder: Encoder | None = None,
+    pool: ModelPool | None = None,
+) -> JobResult:
+    """Run one job under its state lock. Pass ``model``/``encoder`` to reuse loaded ones."""
+    job = jobs.jobs[name]
+    state_path = jobs.state_path(name)
+    with job_lock(state_path, job.state.lock_timeout_s, name), State(state_path, max(job.state.lock_timeout_s, 5.0)) as state:
+        run_id = state.start_run(name)
+        try:
+            result = _run(name, job, state, state_path, model=model, encoder=encoder, pool=pool or ModelPool())
+        except BaseException:
+            state.finish_run(run_id, None, "failed")
+            raise
+        counts = RunCounts(
+            documents=len(result.report.documents), claims=len(result.report.claims), pairs=len(result.report.pairs),
+            directions_scored=result.directions_scored, directions_cached=result.directions_cached,
+            alerts_new=len(result.alerts),
+        )
+        state.finish_run(run_id, counts, "undelivered" if result.undelivered else "ok")
+    return result
+
+
+def _run(
+    name: str, job: JobConfig, state: State, state_path: Path, *,
+    model: ScoringModel | None, encoder: Encoder | None, pool: ModelPool,
+) -> JobResult:
+    timings: dict[str, float] = {}
+    started = mark = time.perf_counter()
+    documents, skipped = read_inputs(job.inputs)
+    timings["load"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    by_document, extracted = extract_cached(documents, job, state)
+    claims = [claim for d in documents for claim in by_document[d.id].claims]
+    dropped: Counter[str] = Counter()
+    for cached in by_document.values():
+        dropped.update(cached.dropped)
+    timings["extract"] = time.perf_counter() - mark
+    log.info("job %s: %d documents (%d extracted, %d from cache), %d claims",
+             name, len(documents), extracted, len(documents) - extracted, len(claims))
+
+    mark = time.perf_counter()
+    if model is None:
+        model = pool.nli(job.model)
+    if job.model.bands is not None:
+        model = BandedModel(model, job.model.bands, where=f"jobs.{name}.model.bands")
+    if encoder is None:
+        encoder = pool.encoder(job.pairing.encoder)
+    timings["load_models"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    p = job.pairing
+    pairing = choose_pairs(claims, encoder.encode([c.statement for c in claims]),
+                           PairingOptions(min_similarity=p.min_similarity, top_k=p.top_k, max_pairs=p.max_pairs))
+    timings["pair"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    first_batch = len(model.batch_stats)
+    claims_by_id = {c.id: c for c in claims}
+    scored, directions_scored, directions_cached = score_cached(pairing.pairs, claims_by_id, model, state)
+    timings["score"] = time.perf_counter() - mark
+    log.info("job %s: %d pairs: %d directions scored, %d from cache",
+             name, len(scored), directions_scored, directions_cached)
+    mark = time.perf_counter()
+    scored = classify_pairs(scored, claims_by_id, {d.id: d.date for d in documents})
+    groups = group_claims(claims, scored)
+    timings["kinds_and_groups"] = time.perf_counter() - mark
+
+    timings["total"] = time.perf_counter() - started
+    report = Report(
+        input=_input_label(job.inputs),
+        model=model.info,
+        encoder=getattr(encoder, "name", type(encoder).__name__),
+        documents=documents,
+        languages={d.id: by_document[d.id].language for d in documents},
+        skipped=skipped,
+        claims=tuple(claims),
+        dropped=dict(dropped),
+        pairs=tuple(scored),
+        pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored)),
+        batches=tuple(model.batch_stats[first_batch:]),
+        timings_s=timings,
+        groups=groups,
+        dropped_by_document={d.id: dict(by_document[d.id].dropped) for d in documents},
+        other_languages={d.id: dict(by_document[d.id].other_languages) for d in documents},
+    )
+    if job.outputs.report is not None:
+        report_io.write(report, job.outputs.report)
+        log.info("job %s: wrote %s", name, job.outputs.report)
+
+    candidates = alerts_io.select_alerts(
+        name, scored, claims_by_id, {d.id: d for d in documents}, model.info, job.alerts,
+        raised_at=dt.datetime.now(dt.timezone.utc),
+    )
+    sinks = [sink for sink, on in ((SINK_FILE, job.outputs.alerts), (SINK_WEBHOOK, job.outputs.webhook)) if on is not None]
+    new_ids = set(state.record_alerts(name, [(a.alert_id, alerts_io.dumps(a)) for a in candidates], sinks))
+    raised = tuple(a for a in candidates if a.alert_id in new_ids)
+    log.info("job %s: %d pairs match the alert rules, %d new alerts", name, len(candidates), len(raised))
+
+    delivered, undelivered, errors = deliver(job, state)
+    return JobResult(
+        job=name, state_path=state_path, report=report, alerts=raised, documents_extracted=extracted,
+        directions_scored=directions_scored, directions_cached=directions_cached,
+        delivered=delivered, undelivered=undelivered, delivery_errors=errors,
+    )
+
+
+def run_jobs(
+    jobs: LoadedJobs,
+    names: Sequence[str] | None = None,
+    *,
+    model: ScoringModel | None = None,
+    encoder: Encoder | None = None,
+) -> list[JobResult]:
+    """Run the named jobs (all when none are named) in file order, loading each model once."""
+    pool = ModelPool()
+    return [run_job(jobs, name, model=model, encoder=encoder, pool=pool) for name in jobs.select(list(names or []))]

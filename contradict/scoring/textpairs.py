@@ -1,0 +1,117 @@
+"""Score premise/hypothesis pairs read from JSON lines: the model-level interface of ``score-pairs``.
+
+Input lines are ``{"premise": str, "hypothesis": str, "id": optional}``; output lines are
+``{"id", "label", "scores": {"contradiction", "entailment", "neutral"}}`` in input order.
+Pairs are read and scored in bounded windows so memory stays flat however long the input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Protocol
+
+from contradict.errors import InputFormatError
+from contradict.records import Prediction
+
+_ALLOWED_KEYS = {"id", "premise", "hypothesis"}
+
+
+class TextScorer(Protocol):
+    """Anything that scores (premise, hypothesis) text pairs in input order."""
+
+    def predict(self, pairs: list[tuple[str, str]]) -> list[Prediction]:
+        """One prediction per pair, in input order."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TextPair:
+    """One premise/hypothesis pair from the input, with its id and line number."""
+
+    id: str | int
+    premise: str
+    hypothesis: str
+    line: int
+
+
+def parse_line(text: str, number: int) -> TextPair | None:
+    """Parse one input line (None for a blank line); a malformed line raises InputFormatError naming it."""
+    if not text.strip():
+        return None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFormatError(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise InputFormatError(f"line {number}: expected a JSON object, got {type(obj).__name__}")
+    unknown = sorted(set(obj) - _ALLOWED_KEYS)
+    if unknown:
+        raise InputFormatError(f"line {number}: unknown key(s) {unknown}; allowed: id, premise, hypothesis")
+    for key in ("premise", "hypothesis"):
+        if not isinstance(obj.get(key), str) or not obj[key].strip():
+            raise InputFormatError(f"line {number}: {key!r} must be a non-empty string")
+    pair_id = obj.get("id", number)
+    if not isinstance(pair_id, (str, int)) or isinstance(pair_id, bool):
+        raise InputFormatError(f"line {number}: 'id' must be a string or an integer")
+    return TextPair(id=pair_id, premise=obj["premise"], hypothesis=obj["hypothesis"], line=number)
+
+
+def read_pairs(lines: Iterable[str]) -> Iterator[TextPair]:
+    """Parse input lines lazily, skipping blank lines; line numbers count from 1."""
+    for number, text in enumerate(lines, start=1):
+        pair = parse_line(text, number)
+        if pair is not None:
+            yield pair
+
+
+def score_stream(
+    pairs: Iterable[TextPair], model: TextScorer, window: int | None = None
+) -> Iterator[tuple[TextPair, Prediction]]:
+    """Score pairs as they stream (premise -> hypothesis only), yielding results in input order.
+
+    With a model that streams (``predict_stream``, as :class:`contradict.scoring.nli.NLIModel` does),
+    pairs are read, tokenized and batched a window at a time on a background thread while the
+    model runs, so memory stays flat however long the input. A malformed line stops the stream
+    when its window is read; every earlier window has already been yielded, so nothing
+    computed before it is lost. ``window`` overrides the model's window size.
+    """
+    if window is not None and window < 1:
+        raise ValueError("window must be >= 1")
+    stream = getattr(model, "predict_stream", None)
+    if stream is None:
+        iterator = iter(pairs)
+        while chunk := list(islice(iterator, window or 2048)):
+            predictions = model.predict([(p.premise, p.hypothesis) for p in chunk])
+            yield from zip(chunk, predictions, strict=True)
+        return
+    pending: deque[TextPair] = deque()  # pairs read (on the tokenizer thread) and not yet yielded
+
+    def texts() -> Iterator[tuple[str, str]]:
+        for pair in pairs:
+            pending.append(pair)
+            yield pair.premise, pair.hypothesis
+
+    predictions = stream(texts()) if window is None else stream(texts(), window=window)
+    for prediction in predictions:
+        yield pending.popleft(), prediction
+
+
+def to_json_line(pair: TextPair, prediction: Prediction) -> str:
+    """The output line for one scored pair."""
+    scores = prediction.scores
+    return json.dumps(
+        {
+            "id": pair.id,
+            "label": prediction.label,
+            "scores": {
+                "contradiction": round(scores.contradiction, 6),
+                "entailment": round(scores.entailment, 6),
+                "neutral": round(scores.neutral, 6),
+            },
+        },
+        ensure_ascii=False,
+    )

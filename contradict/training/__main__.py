@@ -1,0 +1,5 @@
+"""``python -m contradict.training``: train the offline model's three-way head."""
+
+from contradict.training.heads import main
+
+main()
