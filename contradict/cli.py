@@ -169,7 +169,7 @@ def scan(
 
 @app.command("score-pairs")
 def score_pairs(
-    file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?} per line; - reads stdin.')],
+    file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?, ...} per line (other fields are passed through); - or nothing reads stdin.')] = "-",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write JSON lines here (default: stdout).")] = None,
     model: ModelOpt = None,
     model_card: CardOpt = None,
@@ -179,7 +179,7 @@ def score_pairs(
     backend: BackendOpt = "auto",
     threads: ThreadsOpt = None,
 ) -> None:
-    """Score premise -> hypothesis pairs; print {"id", "label", "scores"} per line, in input order."""
+    """Score premise -> hypothesis pairs; print {"id", "label", "scores", ...} per line, in input order."""
 
     def run() -> None:
         from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415

@@ -1,7 +1,9 @@
 """Score premise/hypothesis pairs read from JSON lines: the model-level interface of ``score-pairs``.
 
-Input lines are ``{"premise": str, "hypothesis": str, "id": optional}``; output lines are
-``{"id", "label", "scores": {"contradiction", "entailment", "neutral"}}`` in input order.
+Input lines are ``{"premise": str, "hypothesis": str, "id": optional, ...}``; output lines are
+``{"id", "label", "scores": {"contradiction", "entailment", "neutral"}}`` in input order, with the
+input's other fields passed through (a field named like an output field, ``label`` or ``scores``,
+is kept as ``input_label`` / ``input_scores``), so a labelled file scores as it is.
 Pairs are read and scored in bounded windows so memory stays flat however long the input.
 """
 
@@ -17,7 +19,8 @@ from typing import Protocol
 from contradict.errors import InputFormatError
 from contradict.records import Prediction
 
-_ALLOWED_KEYS = {"id", "premise", "hypothesis"}
+_TEXT_KEYS = {"id", "premise", "hypothesis"}
+_OUTPUT_KEYS = ("id", "label", "scores")
 
 
 class TextScorer(Protocol):
@@ -36,6 +39,7 @@ class TextPair:
     premise: str
     hypothesis: str
     line: int
+    extra: tuple[tuple[str, object], ...] = ()  # the input's other fields, passed through to the output
 
 
 def _utf8(value: str) -> bool:
@@ -69,9 +73,6 @@ def parse_line(text: str | bytes, number: int) -> TextPair | None:
         raise InputFormatError(f"line {number}: not usable JSON ({reason})") from None
     if not isinstance(obj, dict):
         raise InputFormatError(f"line {number}: expected a JSON object, got {type(obj).__name__}")
-    unknown = sorted(set(obj) - _ALLOWED_KEYS)
-    if unknown:
-        raise InputFormatError(f"line {number}: unknown key(s) {unknown}; allowed: id, premise, hypothesis")
     for key in ("premise", "hypothesis"):
         if not isinstance(obj.get(key), str) or not obj[key].strip():
             raise InputFormatError(f"line {number}: {key!r} must be a non-empty string")
@@ -84,7 +85,8 @@ def parse_line(text: str | bytes, number: int) -> TextPair | None:
         raise InputFormatError(f"line {number}: 'id' holds a lone surrogate escape (such as \\ud800), which is not text")
     if isinstance(pair_id, int) and abs(pair_id) >= 2**63:
         raise InputFormatError(f"line {number}: 'id' must fit in 64 bits")
-    return TextPair(id=pair_id, premise=obj["premise"], hypothesis=obj["hypothesis"], line=number)
+    extra = tuple((key, value) for key, value in obj.items() if key not in _TEXT_KEYS)
+    return TextPair(id=pair_id, premise=obj["premise"], hypothesis=obj["hypothesis"], line=number, extra=extra)
 
 
 def read_pairs(lines: Iterable[str | bytes]) -> Iterator[TextPair]:
@@ -147,15 +149,15 @@ def score_stream(
 def to_json_line(pair: TextPair, prediction: Prediction) -> str:
     """The output line for one scored pair."""
     scores = prediction.scores
-    return json.dumps(
-        {
-            "id": pair.id,
-            "label": prediction.label,
-            "scores": {
-                "contradiction": round(scores.contradiction, 6),
-                "entailment": round(scores.entailment, 6),
-                "neutral": round(scores.neutral, 6),
-            },
+    line: dict[str, object] = {
+        "id": pair.id,
+        "label": prediction.label,
+        "scores": {
+            "contradiction": round(scores.contradiction, 6),
+            "entailment": round(scores.entailment, 6),
+            "neutral": round(scores.neutral, 6),
         },
-        ensure_ascii=False,
-    )
+    }
+    for key, value in pair.extra:
+        line[f"input_{key}" if key in _OUTPUT_KEYS else key] = value
+    return json.dumps(line, ensure_ascii=False)

@@ -18,7 +18,6 @@ from contradict.scoring.textpairs import read_pairs, score_stream, to_json_line
         ('{"premise": "a"}', "'hypothesis' must be a non-empty string"),
         ('{"premise": "", "hypothesis": "b"}', "'premise' must be a non-empty string"),
         ('{"premise": "a", "hypothesis": 3}', "'hypothesis' must be"),
-        ('{"premise": "a", "hypothesis": "b", "label": "x"}', "unknown key"),
         ('{"premise": "a", "hypothesis": "b", "id": [1]}', "'id' must be"),
     ],
 )
@@ -95,3 +94,12 @@ def test_hostile_lines_name_the_line_and_the_problem(line: bytes, message: str):
     with pytest.raises(InputFormatError) as caught:
         list(read_pairs([line]))
     assert message in str(caught.value)
+
+
+def test_other_input_fields_pass_through_and_clashing_names_are_kept_apart(tiny_nli):
+    line = json.dumps({"premise": "A dog runs.", "hypothesis": "An animal moves.", "id": "p1", "label": "entailment",
+                       "source": "snli", "meta": {"split": "dev"}})
+    [(pair, prediction)] = list(score_stream(read_pairs([line]), tiny_nli))
+    out = json.loads(to_json_line(pair, prediction))
+    assert out["id"] == "p1" and out["label"] == prediction.label and set(out["scores"]) == {"contradiction", "entailment", "neutral"}
+    assert out["input_label"] == "entailment" and out["source"] == "snli" and out["meta"] == {"split": "dev"}
