@@ -61,10 +61,19 @@ BackendOpt = Annotated[
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from contradict import __version__  # noqa: PLC0415
+
+        typer.echo(f"contradict {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _configure(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More progress on stderr (-vv: debug).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Set up logging: progress on stderr when it is a terminal, warnings otherwise."""
     if quiet:
@@ -204,6 +213,25 @@ def score_pairs(
             sink.close()
             if source is not sys.stdin.buffer:
                 source.close()
+
+    _guard(run)
+
+
+@app.command()
+def info(
+    device: DeviceOpt = "auto",
+    backend: BackendOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the facts as JSON.")] = False,
+) -> None:
+    """Show versions, the default model, the device and backend that would be chosen, CPU features and the cache folder."""
+
+    def run() -> None:
+        import json  # noqa: PLC0415
+
+        from contradict.info import describe, format_text  # noqa: PLC0415
+
+        facts = describe(device, backend)
+        sys.stdout.write(json.dumps(facts, indent=2) + "\n" if as_json else format_text(facts))
 
     _guard(run)
 
