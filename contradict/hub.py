@@ -45,12 +45,19 @@ def _reachable(endpoint: str, timeout_s: float) -> str | None:
         return exc.strerror or str(exc) or type(exc).__name__
 
 
+def looks_like_path(name: str) -> bool:
+    """Whether ``name`` is written as a file-system path rather than a hub id ('name' or 'owner/name')."""
+    return name.startswith(("/", ".", "~")) or name.count("/") > 1 or "\\" in name
+
+
 def check_hub_id(repo_id: str, what: str, option: str, *, timeout_s: float = CONNECT_TIMEOUT_S) -> bool:
     """Return ``local_files_only`` for loading ``repo_id``, or raise ModelLoadError at once.
 
     True when the files are in the local cache (so nothing is fetched); False when the hub is
     reachable. ``what`` and ``option`` name the model and the option for the message.
     """
+    if looks_like_path(repo_id):
+        raise ModelLoadError(f"cannot load {what} {repo_id!r}: no such folder. Check the path given to {option}")
     if _cached(repo_id):
         return True
     fix = (f"pass a local folder to {option}, omit {option} for the offline default, or download it on a machine "

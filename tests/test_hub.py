@@ -49,3 +49,8 @@ def test_load_model_and_load_encoder_fail_fast_for_a_hub_id(no_hub):
 def test_a_local_folder_never_asks_the_hub(no_hub, tiny_nli_dir):
     model = load_model(str(tiny_nli_dir), device="cpu")  # the endpoint is closed: any hub call would fail
     assert model.predict([("A dog runs.", "An animal moves.")])
+
+
+def test_a_missing_folder_is_not_taken_for_a_hub_id(tmp_path):
+    with pytest.raises(ModelLoadError, match="cannot load NLI model .*no such folder"):
+        check_hub_id(str(tmp_path / "no-such-model"), "NLI model", "--model")

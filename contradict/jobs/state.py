@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from contradict.errors import ContradictError
+from contradict.outputs import default_mode
 from contradict.records import Claim, LabelScores, Prediction
 
 log = logging.getLogger(__name__)
@@ -225,6 +227,36 @@ def _same_file(fd: int, path: Path) -> bool:
     return (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino)
 
 
+def _create_locked(state_path: Path) -> int | None:
+    """A new, empty state file at ``state_path``, locked from birth; None when another run made one first.
+
+    The file is made and locked under a temporary name, then linked into place, so no other run
+    can ever open it at its path before it is locked (and mistake it for an emptied state).
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(dir=state_path.parent, prefix=f".{state_path.name}.", suffix=".new")
+    except OSError as exc:
+        raise StateError(f"{state_path}: cannot create the state file ({exc.strerror})") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody else knows this file yet
+        os.fchmod(fd, default_mode())
+        try:
+            os.link(tmp, state_path)
+        except FileExistsError:
+            os.close(fd)
+            return None
+        except OSError:  # a file system without hard links: create in place (a race is then possible)
+            os.close(fd)
+            try:
+                fd = os.open(state_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, default_mode())
+            except FileExistsError:
+                return None
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 @contextmanager
 def job_lock(state_path: Path, timeout_s: float, job: str) -> Iterator[HeldLock]:
     """Hold the state file itself locked (``flock``) while the body runs; wait up to ``timeout_s``.
@@ -243,17 +275,14 @@ def job_lock(state_path: Path, timeout_s: float, job: str) -> Iterator[HeldLock]
     while True:
         created = False
         try:
-            fd = os.open(state_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-            created = True
-        except FileExistsError:
-            try:
-                fd = os.open(state_path, os.O_RDWR)
-            except FileNotFoundError:
-                continue  # removed between the two opens: try again
-            except OSError as exc:
-                raise StateError(f"{state_path}: cannot open the state file ({exc.strerror})") from exc
+            fd = os.open(state_path, os.O_RDWR)
+        except FileNotFoundError:
+            made = _create_locked(state_path)
+            if made is None:
+                continue  # another run created it first: open and wait for theirs
+            fd, created = made, True
         except OSError as exc:
-            raise StateError(f"{state_path}: cannot create the state file ({exc.strerror})") from exc
+            raise StateError(f"{state_path}: cannot open the state file ({exc.strerror})") from exc
         try:
             while True:
                 try:
