@@ -362,7 +362,7 @@ def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], c
     threshold, for recall). Corroboration: the lowest threshold whose corroborations join
     same-stance documents at least ``min_same_stance`` of the time, else the best share.
     """
-    grid = [round(0.05 * k, 2) for k in range(1, 20)]
+    grid = [round(0.01 * k, 2) for k in range(10, 61)]  # the fitted probabilities lie in about 0.1-0.6
     keys = ("contradictions_per_8_docs", "opposite_top5", "opposite_top10", "opposite_all", "topics_with_opposite",
             "corroborations", "corroborations_same_stance", "corroborations_not_opposite", "group_doc_pairs_same_stance")
 
@@ -374,7 +374,7 @@ def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], c
     sweep = [measured(t, calibration.corroboration_threshold) for t in grid]
     allowed = [r for r in sweep if r["contradictions_per_8_docs"] <= max_per_8_docs and r["opposite_top10"] is not None] or sweep
     best_c = max(allowed, key=lambda r: (r["opposite_top10"] or 0.0, r["topics_with_opposite"] or 0.0, -r["contradiction_threshold"]))
-    sweep_e = [measured(best_c["contradiction_threshold"], t) for t in grid]
+    sweep_e = [measured(best_c["contradiction_threshold"], round(0.05 * k, 2)) for k in range(4, 19)]
     with_corr = [r for r in sweep_e if r["corroborations"] >= 5 and r["corroborations_same_stance"] is not None]
     good = [r for r in with_corr if r["corroborations_same_stance"] >= min_same_stance]
     best_e = (min(good, key=lambda r: r["corroboration_threshold"]) if good else

@@ -64,9 +64,10 @@ FACTUAL_MIN_SIMILARITY = 0.6
 _CLIP = 1e-4
 _LOGIT_SCALE = math.log((1 - _CLIP) / _CLIP)  # the largest |logit| after clipping: features stay in [-1, 1]
 
-CONTRADICTION_FEATURES = (
-    "contradiction_logodds", "contradiction_min", "entailment_logodds", "similarity", "overlap", *CUES,
-)  # fmt: skip
+#: Similarity is left out on purpose: fitted on the stance proxy it takes a negative weight (documents
+#: of one stance retell each other), which buries close real contradictions such as "ruled out" vs
+#: "on the table"; paraphrases are kept out of contradictions by the corroboration rule instead.
+CONTRADICTION_FEATURES = ("contradiction_logodds", "contradiction_min", "entailment_logodds", "overlap", *CUES)
 CORROBORATION_FEATURES = ("entailment_logodds", "entailment_min", "contradiction_logodds", "similarity", "overlap", *CUES)
 
 

@@ -28,6 +28,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -69,8 +70,13 @@ class CueOptions:
     truth_min_similarity: float = 0.2
 
 
+@lru_cache(maxsize=65536)
+def _text_words(text: str) -> frozenset[str]:
+    return content_words(text)
+
+
 def _words(claim: Claim) -> frozenset[str]:
-    return content_words(claim.normalized or claim.statement)
+    return _text_words(claim.normalized or claim.statement)
 
 
 def subject_overlap(a: Claim, b: Claim) -> float:
@@ -139,7 +145,12 @@ def _opposed(a: Claim, b: Claim) -> bool:
 
 
 def _truth(claim: Claim) -> str | None:
-    match = TRUTH_PATTERN.search(claim.statement)
+    return _truth_word(claim.statement)
+
+
+@lru_cache(maxsize=65536)
+def _truth_word(text: str) -> str | None:
+    match = TRUTH_PATTERN.search(text)
     return match.group(0).lower() if match else None
 
 
