@@ -302,7 +302,7 @@ def top_pairs(analysed: Sequence[tuple[Topic, list[Claim], Findings]], n: int = 
         for rank, p in enumerate([p for p in found.pairs if p.label == "contradiction"][:n], 1):
             sa, sb = _stances(p, by_id, topic)
             out.append({"topic": topic.id, "rank": rank, "stances": [sa, sb], "kind": p.kind,
-                        "score": round(p.contradiction_score, 4), "a": by_id[p.claim_a].statement,
+                        "confidence": p.confidence, "score": round(p.contradiction_score, 4), "a": by_id[p.claim_a].statement,
                         "b": by_id[p.claim_b].statement, "evidence": [f"{e.type}: {e.detail}" for e in p.evidence]})  # fmt: skip
     return out
 

