@@ -31,3 +31,7 @@ class DeviceError(ContradictError):
     """The requested device is not available on this machine."""
 
     exit_code = 2
+
+
+class OutputError(ContradictError):
+    """An output file cannot be written (disk full, permissions); what was written before is kept."""
