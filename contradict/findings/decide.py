@@ -275,8 +275,10 @@ def fit_logistic(
 def folder_notes(documents: Sequence[Document], claims: Sequence[Claim], pairs: Sequence[object]) -> tuple[str, ...]:
     """What a reader should know when there was nothing to compare (one document, no shared topic)."""
     with_claims = {c.doc_id for c in claims}
+    if not documents:
+        return ("no documents were read: nothing to compare",)
     if len(documents) < 2:
-        return (f"only {len(documents)} document: claims are compared across documents, so no pairs are reported",)
+        return ("only 1 document: claims are compared across documents, so no pairs are reported",)
     if len(with_claims) < 2:
         return (f"only {len(with_claims)} of {len(documents)} documents gave claims: no pairs to compare",)
     if not pairs:

@@ -148,15 +148,19 @@ def test_calibration_is_data_that_round_trips(tmp_path):
     assert calibration.with_thresholds(0.7).contradiction_threshold == 0.7
 
 
-def test_shipped_calibrations_parse():
+def test_shipped_calibrations_parse_and_name_their_card():
     from contradict.scoring.cards import cards_dir, shipped_cards
 
-    for card in shipped_cards():
-        path = calibration_path(card.id, cards_dir())
-        if path.is_file():
-            calibration = load_calibration(card.id)
-            assert calibration.model == card.id
-            assert 0 < calibration.contradiction_threshold < 1 and 0 < calibration.corroboration_threshold < 1
+    ids = {card.id for card in shipped_cards()}
+    paths = sorted(cards_dir().glob("*.decision.json"))
+    assert paths  # the opt-in FNC-1 calibration at least
+    for path in paths:
+        calibration = load_calibration(None, path)
+        assert calibration.model in ids, path
+        assert 0 < calibration.contradiction_threshold < 1 and 0 < calibration.corroboration_threshold < 1
+        assert calibration.fitted["command"].startswith("python benchmarks/realnews.py")
+    for card in shipped_cards():  # none is the default yet: the README says why
+        assert load_calibration(card.id) is DEFAULT
 
 
 def _doc(i: str) -> Document:
@@ -164,6 +168,7 @@ def _doc(i: str) -> Document:
 
 
 def test_folder_notes_say_when_there_is_nothing_to_compare():
+    assert "no documents" in folder_notes([], [], [])[0]
     assert "only 1 document" in folder_notes([_doc("a")], [A], [])[0]
     assert "share no topic" in folder_notes([_doc("a"), _doc("b")], [A, B], [])[0]
     assert "gave claims" in folder_notes([_doc("a"), _doc("b")], [A], [])[0]
