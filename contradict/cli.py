@@ -124,6 +124,9 @@ def scan(
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Most similar claims in other documents scored per claim.")] = 5,
     max_pairs: Annotated[int | None, typer.Option("--max-pairs", min=1, help="Score at most this many pairs (the most similar).")] = None,
     labels: Annotated[str, typer.Option("--labels", help="Which pair labels to report, comma-separated.")] = "contradiction,entailment,neutral",
+    cues: Annotated[bool, typer.Option("--cues/--no-cues", help="Also score pairs that cheap cues pick (a different number for the same subject, opposite polarity, a claim that the story is a hoax), not only embedding neighbours.")] = True,
+    min_confidence: Annotated[float | None, typer.Option("--min-confidence", min=0.0, max=1.0, help="Confidence a contradiction needs. Default: the threshold in the model card's calibration (models/<card>.decision.json), else 0.5.")] = None,
+    decision: Annotated[Path | None, typer.Option("--decision", exists=True, dir_okay=False, help="A decision calibration JSON (default: the one beside the model card).")] = None,
     language: Annotated[str | None, typer.Option("--language", help="Keep only text in this language (ISO 639-1). Default: each document's main language.")] = None,
     json_text_field: Annotated[str, typer.Option("--json-text-field", help="Field holding the text in .json/.jsonl documents.")] = "text",
     json_title_field: Annotated[str, typer.Option("--json-title-field", help="Field holding the title in .json/.jsonl documents.")] = "title",
@@ -147,13 +150,15 @@ def scan(
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
             extract=ExtractOptions(language=language),
-            pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs),
+            pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs, cues=cues),
             model=model,
             model_card=str(model_card) if model_card else None,
             device=device,
             batch=BatchOptions(max_tokens=max_tokens, max_batch_size=batch_size),
             encoder=encoder,
             labels=_parse_labels(labels),  # type: ignore[arg-type]
+            decision=decision,
+            min_confidence=min_confidence,
         )
         if not folder.exists():
             raise UsageError(f"input folder '{folder}' does not exist; check the path and try again")

@@ -67,11 +67,17 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class CandidatePair:
-    """Two claims from different documents chosen for scoring, with their similarity."""
+    """Two claims from different documents chosen for scoring, their similarity, and why they were chosen.
+
+    ``sources`` says which candidate rules chose the pair: ``neighbour`` (embedding
+    neighbours) and the cues of :mod:`contradict.pairing.cues` (``quantity``, ``date``,
+    ``polarity``, ``truth``).
+    """
 
     claim_a: str
     claim_b: str
     similarity: float
+    sources: tuple[str, ...] = ("neighbour",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,19 @@ class DirectionScore:
     prediction: Prediction
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason a pair got its label: what was seen (``type``) and its detail, for a reader.
+
+    ``type`` is ``model`` (the verdict in one direction), ``quantity`` or ``date`` (values that
+    disagree), ``polarity`` (one claim negates or rules out what the other asserts) or
+    ``truth`` (one claim says the story itself is false).
+    """
+
+    type: str
+    detail: str
+
+
 EntailmentDirection = Literal["a->b", "b->a", "both"]
 ContradictionKind = Literal["factual", "stance", "temporal", "other"]
 
@@ -137,7 +156,9 @@ class ScoredPair:
 
     ``contradiction_score`` is the larger contradiction probability of the two directions;
     ``scores`` are the probabilities of the direction that decided ``label``; ``kind`` says
-    what sort of disagreement a contradiction is, when known.
+    what sort of disagreement a contradiction is, when known. ``confidence`` (set by
+    :mod:`contradict.findings.decide`) is the calibrated probability that the label is right,
+    and ``evidence`` says why it was given; ``sources`` are the candidate rules that chose it.
     """
 
     id: str
@@ -150,3 +171,6 @@ class ScoredPair:
     entailment_direction: EntailmentDirection | None
     directions: tuple[DirectionScore, DirectionScore]
     kind: ContradictionKind | None = None
+    confidence: float | None = None
+    evidence: tuple[Evidence, ...] = ()
+    sources: tuple[str, ...] = ("neighbour",)

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from contradict.findings.corroboration import ClaimGroup
+from contradict.findings.decide import DEFAULT, Calibration
 from contradict.outputs import atomic_write
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
 from contradict.scoring.nli import ModelInfo
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
 
 
@@ -27,6 +28,7 @@ class PairCounts:
     possible: int
     considered: int
     scored: int
+    from_cues: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class Report:
     groups: tuple[ClaimGroup, ...] = ()
     dropped_by_document: dict[str, dict[str, int]] = field(default_factory=dict)
     other_languages: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    calibration: Calibration = DEFAULT
 
 
 def _scores(scores: LabelScores) -> dict[str, float]:
@@ -164,6 +168,9 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "scores": _scores(p.scores),
                 "entailment_direction": p.entailment_direction,
                 "kind": p.kind,
+                "confidence": None if p.confidence is None else round(p.confidence, 4),
+                "evidence": [{"type": e.type, "detail": e.detail} for e in p.evidence],
+                "sources": list(p.sources),
                 "directions": [
                     {
                         "premise": d.premise,
@@ -177,6 +184,12 @@ def to_dict(report: Report) -> dict[str, Any]:
             }
             for p in report.pairs
         ],
+        "notes": list(report.notes),
+        "decision": {
+            "calibration": report.calibration.model,
+            "contradiction_threshold": report.calibration.contradiction_threshold,
+            "corroboration_threshold": report.calibration.corroboration_threshold,
+        },
         "stats": {
             "documents": len(report.documents),
             "skipped": len(report.skipped),
@@ -186,6 +199,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "possible": report.pair_counts.possible,
                 "considered": report.pair_counts.considered,
                 "scored": report.pair_counts.scored,
+                "from_cues": report.pair_counts.from_cues,
                 "reported": len(report.pairs),
             },
             "labels": {label: labels.get(label, 0) for label in ("contradiction", "entailment", "neutral")},

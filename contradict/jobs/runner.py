@@ -33,6 +33,7 @@ from contradict import __version__
 from contradict import report as report_io
 from contradict.claims.extract import ExtractOptions, extract_claims
 from contradict.findings.corroboration import group_claims
+from contradict.findings.decide import decide_pairs, folder_notes, load_calibration, rank_key
 from contradict.findings.kinds import classify_pairs
 from contradict.ingest.loading import SUFFIXES, LoadOptions, load_folder
 from contradict.jobs import alerts as alerts_io
@@ -441,7 +442,10 @@ def _run(
     log.info("job %s: %d pairs: %d directions scored, %d from cache",
              name, len(scored), directions_scored, directions_cached)
     mark = time.perf_counter()
+    calibration = load_calibration(getattr(model.info, "card", None))
+    scored = decide_pairs(scored, claims_by_id, calibration)
     scored = classify_pairs(scored, claims_by_id, {d.id: d.date for d in documents})
+    scored.sort(key=rank_key)
     groups = group_claims(claims, scored)
     timings["kinds_and_groups"] = time.perf_counter() - mark
 
@@ -456,12 +460,15 @@ def _run(
         claims=tuple(claims),
         dropped=dict(dropped),
         pairs=tuple(scored),
-        pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored)),
+        pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored),
+                               from_cues=pairing.from_cues),
         batches=tuple(model.batch_stats[first_batch:]),
         timings_s=timings,
         groups=groups,
         dropped_by_document={d.id: dict(by_document[d.id].dropped) for d in documents},
         other_languages={d.id: dict(by_document[d.id].other_languages) for d in documents},
+        notes=folder_notes(documents, claims, pairing.pairs),
+        calibration=calibration,
     )
     if job.outputs.report is not None:
         report_io.write(report, job.outputs.report)

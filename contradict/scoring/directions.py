@@ -24,10 +24,12 @@ def pair_id(claim_a: str, claim_b: str) -> str:
 
 
 def combine(candidate: CandidatePair, forward: DirectionScore, backward: DirectionScore) -> ScoredPair:
-    """Decide a pair's label from its two directions.
+    """Put a pair's two directions together, with the model's own provisional label.
 
-    Contradiction if either direction says so (it is symmetric in meaning); otherwise
-    entailment if either direction entails (the direction is kept); otherwise neutral.
+    The provisional label is contradiction if either direction says so, else entailment if
+    either entails (the direction is kept), else neutral. It is what the model alone says; the
+    label a report gives is decided from both directions and the cues by
+    :func:`contradict.findings.decide.decide`.
     """
     directions = (forward, backward)
     by_contradiction = max(directions, key=lambda d: d.prediction.scores.contradiction)
@@ -56,6 +58,7 @@ def combine(candidate: CandidatePair, forward: DirectionScore, backward: Directi
         scores=decider.prediction.scores,
         entailment_direction=direction,
         directions=directions,
+        sources=candidate.sources,
     )
 
 

@@ -1,4 +1,7 @@
-"""Pair-level decisions from two directions, and scoring through a real (tiny) model."""
+"""The model's provisional pair label from two directions, and scoring through a real (tiny) model.
+
+The label a report gives is decided in contradict/findings/decide.py (tests/findings/test_decide.py).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +39,12 @@ def test_combine_table(forward, backward, label, contradiction, entails):
     assert pair.entailment_direction == entails
     assert pair.scores.label() == label
     assert pair.id == pair_id("b", "a")
+
+
+def test_combine_keeps_why_the_pair_was_chosen():
+    candidate = CandidatePair("a", "b", 0.3, sources=("truth",))
+    pair = combine(candidate, direction(0.1, 0.2, 0.7), direction(0.1, 0.2, 0.7, premise="b", hypothesis="a"))
+    assert pair.sources == ("truth",) and pair.confidence is None and pair.evidence == ()
 
 
 def claim(cid: str, doc: str, statement: str) -> Claim:

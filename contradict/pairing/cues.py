@@ -1,0 +1,248 @@
+"""Cheap cues that two claims may disagree, and the candidate pairs they add to embedding neighbours.
+
+Sentence embeddings put "the rescued climber, 41, ..." and "the forty-two-year-old climber"
+close together, but not "the story is a hoax" and the story told as fact, nor always two
+claims about the same subject whose numbers differ. These rules look at what extraction
+already normalised (quantities, dates, modality, polarity, content words) and say, for a pair
+of claims, which cues hold (:func:`pair_cues`):
+
+- ``quantity``: the same kind of quantity (same unit) about the same subject, with values
+  that cannot both be true ("about 15,000" vs "more than 40,000");
+- ``date``: the same event dated to periods that do not meet;
+- ``polarity``: the same predicate with opposite polarity or modality ("ruled out" vs "on the
+  table", "was inspected" vs "was not inspected");
+- ``truth``: one claim says a story is false ("hoax", "fake", "not true", "debunked",
+  "denied") and the other states it without doubt.
+
+:func:`cue_pairs` adds, for each claim, up to ``PairingOptions.cue_top_k`` partners in other
+documents for which a cue holds, most similar first; ``truth`` claims are paired with the
+claims most similar to them in each other document even below the similarity floor, since
+"it is a hoax" shares few words with the story it denies. Everything here is a pure function
+of the claims and their embeddings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from contradict.claims.normalize import Quantity, content_words, date_range
+from contradict.records import Claim
+
+__all__ = [
+    "CUES",
+    "CueOptions",
+    "TRUTH_PATTERN",
+    "cue_details",
+    "cue_pairs",
+    "pair_cues",
+    "subject_overlap",
+]
+
+CUES = ("quantity", "date", "polarity", "truth")
+
+#: A claim about the truth of a story itself.
+TRUTH_PATTERN = re.compile(
+    r"\b(?:hoax(?:es)?|fake|fakes|faked|fabricat\w*|made[- ]up|not\s+true|untrue|false(?:ly)?|debunk\w*|"
+    r"satir\w*|bogus|myth|no\s+evidence|baseless|unfounded|den(?:y|ies|ied|ying)|rumou?rs?|prank\w*|"
+    r"spoof\w*|photoshop\w*|doctored|misleading|never\s+happened|not\s+real)\b",
+    re.IGNORECASE,
+)
+_ABOUT = 0.1
+_EXACT = 0.005
+_NEGATIVE_MODALITIES = frozenset(("ruled_out", "denied"))
+_POSITIVE_MODALITIES = frozenset(("asserted", "possible", "expected"))
+
+
+@dataclass(frozen=True, slots=True)
+class CueOptions:
+    """How cue candidates are chosen: partners per claim, subject overlap, and the truth-claim floor."""
+
+    top_k: int = 3
+    min_subject_overlap: float = 0.5
+    truth_per_document: int = 2
+    truth_min_similarity: float = 0.2
+
+
+@lru_cache(maxsize=65536)
+def _text_words(text: str) -> frozenset[str]:
+    return content_words(text)
+
+
+def _words(claim: Claim) -> frozenset[str]:
+    return _text_words(claim.normalized or claim.statement)
+
+
+def subject_overlap(a: Claim, b: Claim) -> float:
+    """Shared content words (numbers and dates aside) over the shorter claim's; 0 below two shared."""
+    words_a, words_b = _words(a), _words(b)
+    shared = len(words_a & words_b)
+    if shared < 2:
+        return 0.0
+    return shared / min(len(words_a), len(words_b))
+
+
+def _interval(quantity: Quantity) -> tuple[float, float]:
+    value, qualifier = quantity.value, quantity.qualifier
+    if qualifier == "about":
+        return value * (1 - _ABOUT), value * (1 + _ABOUT)
+    if qualifier in ("more than", "at least"):
+        return value, math.inf
+    if qualifier in ("fewer than", "up to"):
+        return 0.0, value
+    return value * (1 - _EXACT), value * (1 + _EXACT)
+
+
+def _quantity_clash(a: Claim, b: Claim) -> tuple[Quantity, Quantity] | None:
+    """Two quantities of the same unit whose allowed values do not meet, and none that agree."""
+    clash = None
+    for qa in a.quantities:
+        for qb in b.quantities:
+            if qa.unit != qb.unit or qa.unit is None:
+                continue
+            low_a, high_a = _interval(qa)
+            low_b, high_b = _interval(qb)
+            if high_a < low_b or high_b < low_a:
+                clash = clash or (qa, qb)
+            else:
+                return None  # the same quantity given alike: the other number is about something else
+    return clash
+
+
+def _day_level(iso: str) -> bool:
+    return "/" in iso or len(iso) >= 7
+
+
+def _date_clash(a: Claim, b: Claim) -> tuple[str, str] | None:
+    dates_a = [d for d in a.dates if _day_level(d)]
+    dates_b = [d for d in b.dates if _day_level(d)]
+    if not dates_a or not dates_b:
+        return None
+    for da in dates_a:
+        start_a, end_a = date_range(da)
+        for db in dates_b:
+            start_b, end_b = date_range(db)
+            if start_a <= end_b and start_b <= end_a:
+                return None
+    return dates_a[0], dates_b[0]
+
+
+def _negative(claim: Claim) -> bool:
+    return claim.modality in _NEGATIVE_MODALITIES or claim.polarity == "negative"
+
+
+def _opposed(a: Claim, b: Claim) -> bool:
+    if _negative(a) == _negative(b):
+        return False
+    positive = b if _negative(a) else a
+    return positive.modality in _POSITIVE_MODALITIES
+
+
+def _truth(claim: Claim) -> str | None:
+    return _truth_word(claim.statement)
+
+
+@lru_cache(maxsize=65536)
+def _truth_word(text: str) -> str | None:
+    match = TRUTH_PATTERN.search(text)
+    return match.group(0).lower() if match else None
+
+
+def cue_details(a: Claim, b: Claim, options: CueOptions | None = None) -> dict[str, str]:
+    """The cues that hold for a pair (see the module docstring), each with a detail for a reader."""
+    options = options or CueOptions()
+    out: dict[str, str] = {}
+    overlap = subject_overlap(a, b)
+    same_subject = overlap >= options.min_subject_overlap
+    if same_subject:
+        clash = _quantity_clash(a, b)
+        if clash:
+            qa, qb = clash
+            out["quantity"] = f"{qa.text} vs {qb.text}" + (f" ({qa.unit})" if qa.unit else "")
+        dates = _date_clash(a, b)
+        if dates:
+            out["date"] = f"{dates[0]} vs {dates[1]}"
+        if _opposed(a, b):
+            out["polarity"] = f"{a.modality}/{a.polarity} vs {b.modality}/{b.polarity}"
+    truth_a, truth_b = _truth(a), _truth(b)
+    if bool(truth_a) != bool(truth_b):
+        denier, word = ("a", truth_a) if truth_a else ("b", truth_b)
+        out["truth"] = f"claim {denier} says {word!r}"
+    return out
+
+
+def pair_cues(a: Claim, b: Claim, options: CueOptions | None = None) -> tuple[str, ...]:
+    """The names of the cues that hold for a pair, in ``CUES`` order."""
+    found = cue_details(a, b, options)
+    return tuple(c for c in CUES if c in found)
+
+
+def cue_pairs(
+    claims: Sequence[Claim], embeddings: np.ndarray, options: CueOptions | None = None
+) -> dict[tuple[int, int], tuple[float, tuple[str, ...]]]:
+    """Cross-document pairs (i < j, indices into ``claims``) for which a cue holds, with similarity and cues.
+
+    Pairs are looked for among claims that share a content word (an inverted index, so a big
+    folder is not compared all against all), plus each truth claim's nearest claims per document.
+    """
+    options = options or CueOptions()
+    n = len(claims)
+    if n < 2:
+        return {}
+    emb = np.asarray(embeddings, dtype=np.float32)
+    words = [_words(c) for c in claims]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(words):
+        for w in ws:
+            index[w].append(i)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    limit = max(50, n // 4)  # words in a quarter of all claims say nothing about the subject
+    for members in index.values():
+        if len(members) > limit:
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                if claims[i].doc_id != claims[j].doc_id:
+                    shared[(i, j)] += 1
+    found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
+    partners: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+    for (i, j), count in shared.items():
+        if count < 2:
+            continue
+        cues = tuple(c for c in pair_cues(claims[i], claims[j], options) if c != "truth")
+        if cues:
+            sim = float(emb[i] @ emb[j])
+            found[(i, j)] = (sim, cues)
+            partners[i].append((sim, i, j))
+            partners[j].append((sim, i, j))
+    keep: set[tuple[int, int]] = set()
+    for items in partners.values():
+        keep.update((i, j) for _, i, j in sorted(items, reverse=True)[: options.top_k])
+    found = {k: v for k, v in found.items() if k in keep}
+    truth = [i for i, c in enumerate(claims) if _truth(c)]
+    docs = sorted({c.doc_id for c in claims})
+    by_doc = {d: np.array([k for k, c in enumerate(claims) if c.doc_id == d]) for d in docs}
+    for i in truth:
+        sims = emb @ emb[i]
+        for d in docs:
+            if d == claims[i].doc_id:
+                continue
+            members = by_doc[d]
+            order = members[np.argsort(-sims[members], kind="stable")]
+            taken = 0
+            for j in order:
+                if taken >= options.truth_per_document or sims[j] < options.truth_min_similarity:
+                    break
+                if _truth(claims[j]):
+                    continue
+                key = (min(i, int(j)), max(i, int(j)))
+                sim, cues = found.get(key, (float(sims[j]), ()))
+                found[key] = (sim, tuple(c for c in CUES if c in {*cues, "truth"}))
+                taken += 1
+    return found
