@@ -17,6 +17,7 @@ from contradict.claims.parse import (
     ENTITY_LABELS,
     atomic_clauses,
     clause_entities,
+    side_facts,
     entity_value,
     load_parser,
     parse_attribution,
@@ -1014,6 +1015,11 @@ def _make_claim(
     )
 
 
+def _parseable(read: _Sentence) -> bool:
+    """Whether a sentence is worth parsing: kept, too long (it may split), or too short only by the patterns' reading."""
+    return read.reason in (None, "too_long") or (read.reason == "too_short" and read.attribution is not None)
+
+
 def _parser_for(options: ExtractOptions, language: str | None) -> Any:
     """The spaCy pipeline to parse with, or None: parsing is off, or the text is not English."""
     if not options.spacy_model or (language or "en") != "en":
@@ -1023,7 +1029,7 @@ def _parser_for(options: ExtractOptions, language: str | None) -> Any:
 
 def _parsed_attribution(read: _Sentence, doc: Any, options: ExtractOptions) -> _Sentence:
     """The sentence read again with the speaker the parse found, when the patterns found none."""
-    if read.attribution is not None or doc is None:
+    if doc is None or (read.attribution is not None and read.reason != "too_short"):
         return read
     found = parse_attribution(doc)
     if found is None:
@@ -1031,6 +1037,8 @@ def _parsed_attribution(read: _Sentence, doc: Any, options: ExtractOptions) -> _
     spans = found.content_spans
     continuation = (spans[1][0], spans[-1][1]) if len(spans) > 1 else None
     again = _read_body(read.body, Attribution(found.speaker, found.verb, spans[0], continuation), options)
+    if read.attribution is not None and again.reason:
+        return read  # the patterns' reading stands unless the parse finds a usable statement
     return again if again.statement else read
 
 
@@ -1056,14 +1064,16 @@ def _pieces(
     whole = _Piece(read, span, (span,), tuple(allowed))
     if read.reason not in (None, "too_long"):
         return [whole]
-    clauses = atomic_clauses(doc, allowed)
+    clauses = atomic_clauses(doc, allowed, read.attribution.speaker if read.attribution else None)
+    if read.attribution is not None and clauses:
+        clauses = sorted([*clauses, *side_facts(doc, allowed)], key=lambda c: min(c.token_ids, default=0))
     if not 2 <= len(clauses) <= _MAX_CLAUSES or any(
         not options.min_words <= len(c.statement.split()) <= options.max_words for c in clauses
     ):
         return [whole]  # the parse cannot split it into claims of a usable length
     pieces = []
     for clause in clauses:
-        attribution = read.attribution
+        attribution = None if clause.narrated and not clause.speaker else read.attribution
         if clause.speaker:
             attribution = Attribution(clause.speaker, clause.verb or "said", clause.spans[0])
         statement = clause.statement
@@ -1075,7 +1085,7 @@ def _pieces(
 
 def _full_name(ent: Any) -> bool:
     """A PERSON the recogniser found with a first and a last name: single words are too often places."""
-    names = [t for t in ent if t.pos_ == "PROPN" and t.text[:1].isupper()]
+    names = [t for t in ent if t.tag_ == "NNP" and t.text[:1].isupper()]
     return ent.label_ == "PERSON" and len(names) >= 2
 
 
@@ -1083,12 +1093,12 @@ def _noun_phrases(doc: Any) -> list[tuple[str, str]]:
     """(head lemma, phrase) of the common-noun phrases in a parsed sentence, for 'this plan' later."""
     out = []
     for token in doc:
-        if token.pos_ != "NOUN" or token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"):
+        if token.tag_ not in ("NN", "NNS") or token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"):
             continue
         words = [t for t in token.subtree if t.dep_ not in ("relcl", "punct")]
         if len(words) > 8:
             words = [t for t in token.subtree if t.i <= token.i]
-        out.append((token.lemma_.lower(), " ".join(t.text for t in words)))
+        out.append((token.lower_, " ".join(t.text for t in words)))
     return out
 
 
@@ -1147,7 +1157,7 @@ def extract_claims(
     parser = _parser_for(options, target)
     parsed: dict[int, Any] = {}
     if parser is not None:
-        todo = [i for i, e in enumerate(entries) if isinstance(e, tuple) and e[2].reason in (None, "too_long")]
+        todo = [i for i, e in enumerate(entries) if isinstance(e, tuple) and _parseable(e[2])]
         parsed = dict(zip(todo, parse_sentences(parser, [entries[i][2].body for i in todo]), strict=True))
     for number, entry in enumerate(entries):
         if isinstance(entry, Dropped):
@@ -1173,7 +1183,7 @@ def extract_claims(
             claim = _make_claim(document, len(kept) + 1, piece, context, doc, offset, (start, end))
             first_speaker = first_speaker or claim.speaker
             last_statement = claim.statement
-            context.note(claim.statement)
+            context.note(claim.statement if not claim.speaker else f"{claim.speaker} said. {claim.statement}")
             for ent in clause_entities(doc, piece.token_ids or ()) if doc is not None else ():
                 if _full_name(ent):
                     context.add_person(ent.text)

