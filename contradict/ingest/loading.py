@@ -38,6 +38,7 @@ class LoadOptions:
     json_title_field: str = "title"
     json_date_field: str = "date"
     max_bytes: int = 20_000_000  # larger files are skipped with a reason
+    main_content: bool = True  # HTML: the article by trafilatura; False: all visible text (the walker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ def load_file(
         if not text.strip():
             raise _Skip("empty document")
         if suffix in HTML_SUFFIXES:
-            return [_read_html(text, rel)], []
+            return [_read_html(text, rel, main_content=options.main_content)], []
         return [_document(rel, rel, _text_title(text), find_header_date(text), text)], []
     except _Skip as exc:
         return [], [Skipped(rel, str(exc))]
@@ -287,12 +288,34 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _END_BLOCK, _SPACE, _SOFT = object(), object(), object()  # _SOFT: a space only between two words
 
 
-def _read_html(markup: str, rel: str) -> Document:
-    """Visible text of an HTML page, one paragraph per line, with its title and date."""
+def _main_content(markup: str, rel: str) -> str | None:
+    """The article of a web page, one paragraph per line, by trafilatura (menus, tickers, footers left out).
+
+    None when trafilatura finds no article (a tiny page, a list of links) or fails: then the
+    walker's visible text is used instead.
+    """
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a dependency; the walker still works
+        return None
+    try:
+        text = trafilatura.extract(
+            markup, output_format="txt", include_comments=False, include_tables=False, include_images=False,
+            favor_precision=True, deduplicate=False,
+        )
+    except Exception:  # noqa: BLE001 - trafilatura on hostile markup: fall back, never fail the file
+        logger.debug("%s: trafilatura failed; using the visible text", rel, exc_info=True)
+        return None
+    text = _clean(text or "").strip()
+    return text or None
+
+
+def _read_html(markup: str, rel: str, *, main_content: bool = True) -> Document:
+    """The main content of an HTML page (trafilatura; else its visible text), one paragraph per line, with its title and date."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "lxml")
-    text = _visible_text(soup)
+    text = (_main_content(markup, rel) if main_content else None) or _visible_text(soup)
     if not text:
         raise _Skip("empty document")
     title_tag = soup.find("title")

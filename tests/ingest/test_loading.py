@@ -37,9 +37,9 @@ def reasons(result: LoadResult) -> dict[str, str]:
     return {item.path: item.reason for item in result.skipped}
 
 
-def only_document(root: Path) -> Document:
+def only_document(root: Path, options: LoadOptions = LoadOptions()) -> Document:
     """Load `root` and return its single document, failing with the skip reasons otherwise."""
-    result = load_folder(root)
+    result = load_folder(root, options)
     assert len(result.documents) == 1, reasons(result)
     return result.documents[0]
 
@@ -64,6 +64,45 @@ HTML_PAGE = """<!doctype html>
 </body></html>
 """
 
+#: The visible-text walker (the fallback when trafilatura finds no article), tested on its own.
+WALKER = LoadOptions(main_content=False)
+
+ARTICLE_PAGE = """<!doctype html>
+<html><head><title>Dam fails in Kessel | The Herald</title>
+<meta property="article:published_time" content="2026-03-06T08:00:00Z"></head>
+<body>
+<div class="cookie-banner">We use cookies to personalise content. Accept all cookies</div>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<div class="ticker">MARKETS: Index up 2% | Oil down 1%</div>
+<main><article>
+<h1>Dam fails in Kessel</h1>
+<p>The Kessel dam collapsed early on Tuesday after days of heavy rain, flooding three villages in the valley below it.</p>
+<p>More than 40,000 residents were evacuated from the Orna valley, according to the civil protection agency, which said the water was still rising.</p>
+<p>Engineers at the national water authority said the dam had not been inspected for ten years and that its spillway gates had jammed.</p>
+</article></main>
+<aside class="newsletter"><h3>Newsletter</h3><p>Sign up for our morning briefing and get the news first.</p></aside>
+<footer><p>Copyright 2026 The Herald. All rights reserved.</p><a href="/about">About us</a> <a href="/jobs">Jobs</a></footer>
+</body></html>"""
+
+
+def test_html_main_content_leaves_out_menus_tickers_newsletters_and_footers(tmp_path: Path) -> None:
+    write(tmp_path, "herald.html", ARTICLE_PAGE)
+    document = only_document(tmp_path)
+    assert "The Kessel dam collapsed early on Tuesday" in document.text
+    assert "had not been inspected for ten years" in document.text
+    for furniture in ("cookies", "Sport", "MARKETS", "Sign up", "Copyright", "Jobs"):
+        assert furniture not in document.text
+    assert (document.title, document.date) == ("Dam fails in Kessel | The Herald", dt.date(2026, 3, 6))
+
+
+def test_html_falls_back_to_visible_text_without_an_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: None)
+    write(tmp_path, "page.html", HTML_PAGE)
+    assert only_document(tmp_path).text == HTML_TEXT
+
+
 HTML_TEXT = (
     "Home About\n\nMain heading\n\nThe first paragraph has bold and a link.\n\n"
     "Second block\nwith a line break\n\nitem one\n\nitem two"
@@ -84,7 +123,7 @@ HTML_TEXT = (
 )
 def test_each_file_type(tmp_path: Path, name: str, content: str, text: str | None, title: str) -> None:
     write(tmp_path, name, content)
-    document = only_document(tmp_path)
+    document = only_document(tmp_path, WALKER)
     text = content if text is None else text
     assert (document.text, document.title, document.path) == (text, title, name)
     assert document.content_hash == "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -92,7 +131,7 @@ def test_each_file_type(tmp_path: Path, name: str, content: str, text: str | Non
 
 def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
     write(tmp_path, "page.html", HTML_PAGE)
-    text = only_document(tmp_path).text
+    text = only_document(tmp_path, WALKER).text
     for hidden in ("script text", "color: red", "noscript text", "template text", "a comment", "ld text"):
         assert hidden not in text
     assert "Home About" in text  # navigation is kept here; the claims stage drops it
@@ -129,7 +168,7 @@ def test_html_date(tmp_path: Path, markup: str, expected: dt.date | None) -> Non
 
 def test_html_pre_keeps_lines_and_cells_get_spaces(tmp_path: Path) -> None:
     write(tmp_path, "t.html", "<pre>line  one\n  line two</pre><table><tr><td>a</td><td>b</td></tr></table>")
-    assert only_document(tmp_path).text == "line one\nline two\n\na b"
+    assert only_document(tmp_path, WALKER).text == "line one\nline two\n\na b"
 
 
 def test_markdown_title_only_from_an_early_heading(tmp_path: Path) -> None:
