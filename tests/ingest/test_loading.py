@@ -64,6 +64,69 @@ HTML_PAGE = """<!doctype html>
 </body></html>
 """
 
+def _pdf(*pages: str) -> bytes:
+    """A small PDF with one text line per page (Helvetica), written by hand: pypdf reads, it does not typeset."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    kids = []
+    for text in pages:
+        page_id, content_id = len(objects) + 1, len(objects) + 2
+        kids.append(f"{page_id} 0 R")
+        stream = f"BT /F1 11 Tf 40 700 Td ({text}) Tj ET"
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
+                       "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_pdf_text_by_page(tmp_path: Path) -> None:
+    write(tmp_path, "report.pdf", _pdf("Kessel dam report, March 4, 2026", "The dam was inspected in 2025."))
+    document = only_document(tmp_path)
+    assert document.text == "Kessel dam report, March 4, 2026\n\nThe dam was inspected in 2025."
+    assert (document.title, document.date) == ("Kessel dam report, March 4, 2026", dt.date(2026, 3, 4))
+
+
+def test_scanned_pdf_without_text_layer_is_skipped(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    with (tmp_path / "scan.pdf").open("wb") as handle:
+        writer.write(handle)
+    result = load_folder(tmp_path)
+    assert [(s.path, s.reason) for s in result.skipped] == [("scan.pdf", "PDF has no text layer (1 pages; a scanned document?)")]
+
+
+def test_broken_pdf_and_word_files_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "bad.pdf", b"%PDF-1.4 not really")
+    write(tmp_path, "bad.docx", b"PK not a zip")
+    result = load_folder(tmp_path)
+    assert sorted(s.path for s in result.skipped) == ["bad.docx", "bad.pdf"]
+    assert all(s.reason.startswith(("could not read PDF", "could not read Word")) for s in result.skipped)
+
+
+def test_word_paragraphs_and_title(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    word.core_properties.title = "Flood briefing"
+    word.add_paragraph("Prepared 5 March 2026")
+    word.add_paragraph("")
+    word.add_paragraph("The Kessel  dam collapsed on Tuesday.")
+    word.save(str(tmp_path / "brief.docx"))
+    document = only_document(tmp_path)
+    assert document.text == "Prepared 5 March 2026\n\nThe Kessel dam collapsed on Tuesday."
+    assert (document.title, document.date) == ("Flood briefing", dt.date(2026, 3, 5))
+
+
 #: The visible-text walker (the fallback when trafilatura finds no article), tested on its own.
 WALKER = LoadOptions(main_content=False)
 
@@ -221,7 +284,7 @@ def test_bad_root_raises_usage_error(tmp_path: Path, make: str) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("report.pdf", "unsupported file type '.pdf'"),
+        ("report.odt", "unsupported file type '.odt'"),
         ("IMAGE.PNG", "unsupported file type '.png'"),
         ("Makefile", "unsupported file type 'no extension'"),
     ],
