@@ -1,7 +1,8 @@
 """Measure claim extraction: atomic claims, speakers and resolution on hand-labelled sentences and
 articles, the share of unflagged leading references, and speed in documents per second.
 
-    python benchmarks/claims.py quality [--spacy-model none]        # tests/data/labelled + fresh_news gold
+    python benchmarks/claims.py quality [--spacy-model none]        # tests/data/labelled/atomic.jsonl
+    python benchmarks/claims.py quality --gold tests/data/labelled/atomic_heldout.jsonl
     python benchmarks/claims.py speed ../shared/data/fnc1/train_bodies.csv --docs 60 --runs 3
 
 ``quality`` reads ``tests/data/labelled/atomic.jsonl`` (documents with the atomic claims a reader
