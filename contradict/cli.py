@@ -209,6 +209,7 @@ def run_jobs(
     job_file: JobFileArg,
     job: Annotated[list[str] | None, typer.Option("--job", "-j", metavar="NAME", help="Run only this job (repeat for several). Default: every job, in file order.")] = None,
     fail_on_alerts: Annotated[bool, typer.Option("--fail-on-alerts", help="Exit with code 1 when the run raised new alerts.")] = False,
+    fresh_state: Annotated[bool, typer.Option("--fresh-state", help="Move each job's state file aside (kept as .bak) and start a new one: every alert is raised and delivered again.")] = False,
 ) -> None:
     """Run jobs from a job file: score only new pairs, raise new alerts, deliver each alert once.
 
@@ -222,7 +223,7 @@ def run_jobs(
         from contradict.jobs.runner import run_jobs as run_all  # noqa: PLC0415
 
         jobs = load_jobs(job_file)
-        results = run_all(jobs, job)
+        results = run_all(jobs, job, fresh_state=fresh_state)
         raised = failed = 0
         for result in results:
             if jobs.jobs[result.job].outputs.stdout:

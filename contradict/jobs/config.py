@@ -197,9 +197,9 @@ class AlertRules(_Strict):
 class Webhook(_Strict):
     """Where alerts are POSTed, with which headers, and how hard to try."""
 
-    url: SecretStr = Field(title="http(s) URL; may hold a secret, so it is never logged in full")
+    url: SecretStr = Field(title="http(s) URL (user:password@ sends basic auth); may hold a secret, so it is never logged in full")
     headers: dict[str, SecretStr] = Field({}, title="Extra request headers (values are secrets: use ${VAR})")
-    timeout_s: float = Field(10.0, gt=0, le=600, title="Seconds to wait for one response")
+    timeout_s: float = Field(10.0, gt=0, le=600, title="Seconds one attempt may take in all: connect, send, and the whole answer")
     retries: int = Field(3, ge=0, le=20, title="Further attempts after a timeout, connection error, 429 or 5xx")
     backoff_s: float = Field(1.0, ge=0, le=600, title="Wait before the first retry; doubles each retry")
     max_backoff_s: float = Field(60.0, ge=0, le=3600, title="Longest wait between two attempts")
@@ -207,9 +207,18 @@ class Webhook(_Strict):
     @field_validator("url")
     @classmethod
     def _http(cls, value: SecretStr) -> SecretStr:
-        parts = urlsplit(value.get_secret_value())
+        text = value.get_secret_value()
+        parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL with a host")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("its port must be a number from 1 to 65535") from None
+        if port == 0:
+            raise ValueError("its port must be a number from 1 to 65535")
+        if any(ord(ch) < 33 or ord(ch) == 127 for ch in text):
+            raise ValueError("must not contain spaces, line breaks or control characters (percent-encode them)")
         return value
 
     @field_validator("headers")
@@ -220,6 +229,9 @@ class Webhook(_Strict):
                 raise ValueError(f"{name!r} is not a valid header name")
             if name.lower() in ("idempotency-key", "content-type", "content-length"):
                 raise ValueError(f"header {name!r} is set by contradict")
+            # the value is a secret: say what is wrong with it, never what it is
+            if any((ord(ch) < 32 and ch != "\t") or ord(ch) == 127 for ch in value[name].get_secret_value()):
+                raise ValueError(f"the value of header {name!r} holds a line break or control character")
         return value
 
 
@@ -282,8 +294,47 @@ class LoadedJobs:
         return [name for name in self.jobs if name in names]
 
 
+# Bounds on what a job file may ask the YAML parser to build: a few hundred bytes of nested
+# aliases ("billion laughs") otherwise expand into gigabytes, and deep nesting exhausts the stack.
+MAX_JOB_FILE_BYTES = 1_000_000
+MAX_ALIASES = 100
+MAX_DEPTH = 64
+MAX_NODES = 100_000  # nodes after aliases are expanded
+
+
 class _Loader(yaml.SafeLoader):
-    """A YAML loader that rejects duplicate keys instead of keeping the last one."""
+    """A YAML loader that rejects duplicate keys, and bounds aliases, nesting and expanded size."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES} aliases (*name); a job file needs few or none",
+                    self.peek_event().start_mark,
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> Any:  # type: ignore[override]
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node) > MAX_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"expands to more than {MAX_NODES} values once aliases are resolved", node.start_mark
+            )
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
         seen: set[Any] = set()
@@ -297,6 +348,26 @@ class _Loader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes ``root`` stands for with every alias expanded (shared nodes counted each time)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a recursive alias counts once instead of looping
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        sizes[key] = min(total, MAX_NODES + 1)
+        return sizes[key]
+
+    return size(root)
 
 
 def interpolate(data: Any, environ: Mapping[str, str]) -> tuple[Any, dict[tuple[str, ...], str], set[str]]:
@@ -400,8 +471,12 @@ def _redact(text: str, secrets: frozenset[str]) -> str:
 
 def parse_jobs(text: str, path: Path, environ: Mapping[str, str] | None = None) -> LoadedJobs:
     """Validate job-file text; ``path`` locates the file (and the base of relative paths)."""
+    if len(text) > MAX_JOB_FILE_BYTES:
+        raise ConfigError(f"{path}: a job file is at most {MAX_JOB_FILE_BYTES:,} bytes; this one has {len(text):,}")
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML:\n[YAML] nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"

@@ -37,7 +37,7 @@ from contradict.findings.kinds import classify_pairs
 from contradict.ingest.loading import SUFFIXES, LoadOptions, load_folder
 from contradict.jobs import alerts as alerts_io
 from contradict.jobs.config import ConfigError, Inputs, JobConfig, LoadedJobs, ModelConfig
-from contradict.jobs.state import CachedClaims, RunCounts, ScoreModel, State, job_lock
+from contradict.jobs.state import CachedClaims, RunCounts, ScoreModel, State, job_lock, move_aside
 from contradict.jobs.webhooks import WebhookTarget, post
 from contradict.pairing.candidates import PairingOptions, choose_pairs, load_encoder
 from contradict.records import (
@@ -362,11 +362,23 @@ def run_job(
     model: ScoringModel | None = None,
     encoder: Encoder | None = None,
     pool: ModelPool | None = None,
+    fresh_state: bool = False,
 ) -> JobResult:
-    """Run one job under its state lock. Pass ``model``/``encoder`` to reuse loaded ones."""
+    """Run one job under its state lock. Pass ``model``/``encoder`` to reuse loaded ones.
+
+    ``fresh_state`` moves the job's state file aside (kept as ``.bak``) and starts a new one:
+    every alert is raised and delivered again.
+    """
     job = jobs.jobs[name]
     state_path = jobs.state_path(name)
-    with job_lock(state_path, job.state.lock_timeout_s, name), State(state_path, max(job.state.lock_timeout_s, 5.0)) as state:
+    if fresh_state:
+        with job_lock(state_path, job.state.lock_timeout_s, name):
+            moved = move_aside(state_path)
+        if moved is not None:
+            log.warning("job %s: started a new state; the old one is kept as %s", name, moved)
+    with job_lock(state_path, job.state.lock_timeout_s, name) as held, State(
+        state_path, max(job.state.lock_timeout_s, 5.0), new=held.created
+    ) as state:
         run_id = state.start_run(name)
         try:
             result = _run(name, job, state, state_path, model=model, encoder=encoder, pool=pool or ModelPool())
@@ -473,7 +485,11 @@ def run_jobs(
     *,
     model: ScoringModel | None = None,
     encoder: Encoder | None = None,
+    fresh_state: bool = False,
 ) -> list[JobResult]:
     """Run the named jobs (all when none are named) in file order, loading each model once."""
     pool = ModelPool()
-    return [run_job(jobs, name, model=model, encoder=encoder, pool=pool) for name in jobs.select(list(names or []))]
+    return [
+        run_job(jobs, name, model=model, encoder=encoder, pool=pool, fresh_state=fresh_state)
+        for name in jobs.select(list(names or []))
+    ]

@@ -8,8 +8,9 @@
   marked delivered only after the sink accepted it; rows left undelivered are sent again.
 - ``runs``: what each run did (documents, pairs, directions scored and cached, alerts).
 
-Two runs of one job are kept apart by :func:`job_lock` (an ``fcntl`` lock on ``<state>.lock``,
+Two runs of one job are kept apart by :func:`job_lock` (an ``flock`` on the state file itself,
 released by the OS if the process dies); SQLite's own locking and busy timeout guard the rest.
+An empty or foreign state file is an error, not a silent new start.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from contradict.records import Claim, LabelScores, Prediction
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+# PRAGMA application_id of a state file: 'ctdx' (older files have 0 and the contradict tables).
+APPLICATION_ID = 0x63746478
 _CHUNK = 400  # SQLite host parameters per IN (...) query
 _POLL_S = 0.1
 
@@ -205,44 +208,109 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-@contextmanager
-def job_lock(state_path: Path, timeout_s: float, job: str) -> Iterator[Path]:
-    """Hold ``<state>.lock`` exclusively while the body runs; wait up to ``timeout_s`` for it."""
-    lock_path = state_path.with_name(state_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+@dataclass(frozen=True, slots=True)
+class HeldLock:
+    """The state file a run holds locked, and whether this run created it (so it may start empty)."""
+
+    path: Path
+    created: bool
+
+
+def _same_file(fd: int, path: Path) -> bool:
     try:
-        deadline = time.monotonic() + timeout_s
-        waiting = False
-        while True:
+        st = path.stat()
+    except FileNotFoundError:
+        return False
+    own = os.fstat(fd)
+    return (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino)
+
+
+@contextmanager
+def job_lock(state_path: Path, timeout_s: float, job: str) -> Iterator[HeldLock]:
+    """Hold the state file itself locked (``flock``) while the body runs; wait up to ``timeout_s``.
+
+    The lock is on the file that holds the alerts, not on a side file that could be deleted
+    while a run holds it. After locking, the path must still name the locked file (a file
+    moved or deleted meanwhile is locked again at its path). The OS releases the lock when
+    the process dies. SQLite's own byte-range locks are separate and unaffected.
+    """
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout_s
+    waiting = False
+    while True:
+        created = False
+        try:
+            fd = os.open(state_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            created = True
+        except FileExistsError:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                fd = os.open(state_path, os.O_RDWR)
+            except FileNotFoundError:
+                continue  # removed between the two opens: try again
             except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise StateError(f"{lock_path}: cannot lock ({exc.strerror})") from exc
-            if time.monotonic() >= deadline:
-                raise StateLockedError(
-                    f"job {job!r} is already running (its state {state_path} is locked through {lock_path.name}); "
-                    f"gave up after waiting {timeout_s:g} s. Wait for that run to finish, or raise state.lock_timeout_s"
-                )
-            if not waiting:
-                log.warning("job %s: another run holds %s; waiting up to %g s", job, lock_path, timeout_s)
-                waiting = True
-            time.sleep(min(_POLL_S, max(deadline - time.monotonic(), 0.0)))
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield lock_path
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+                raise StateError(f"{state_path}: cannot open the state file ({exc.strerror})") from exc
+        except OSError as exc:
+            raise StateError(f"{state_path}: cannot create the state file ({exc.strerror})") from exc
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise StateError(f"{state_path}: cannot lock ({exc.strerror})") from exc
+                if time.monotonic() >= deadline:
+                    raise StateLockedError(
+                        f"job {job!r} is already running (its state {state_path} is locked); gave up after waiting "
+                        f"{timeout_s:g} s. Wait for that run to finish, or raise state.lock_timeout_s"
+                    )
+                if not waiting:
+                    log.warning("job %s: another run holds %s; waiting up to %g s", job, state_path, timeout_s)
+                    waiting = True
+                time.sleep(min(_POLL_S, max(deadline - time.monotonic(), 0.0)))
+            if not _same_file(fd, state_path):
+                continue  # the file we locked was moved or deleted while we waited: lock what is there now
+            yield HeldLock(state_path, created)
+            return
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+
+def move_aside(state_path: Path) -> Path | None:
+    """Rename a state file (and its -wal/-shm) to ``<name>.<UTC time>.bak``; the caller holds no lock on it.
+
+    For a fresh start: the old alerts are kept there, never deleted. Returns the new name, or None when
+    there was no file.
+    """
+    if not state_path.exists():
+        return None
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = state_path.with_name(f"{state_path.name}.{stamp}.bak")
+    for suffix in ("-wal", "-shm"):
+        side = state_path.with_name(state_path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    state_path.rename(target)
+    return target
 
 
 class State:
     """A job's SQLite state file: caches, alerts and outbox (use as a context manager)."""
 
-    def __init__(self, path: Path | str, busy_timeout_s: float = 30.0) -> None:
+    def __init__(self, path: Path | str, busy_timeout_s: float = 30.0, *, new: bool = True) -> None:
+        """Open (or, when ``new``, create) a state file; ``new=False`` refuses an empty or missing one.
+
+        A job run passes ``new`` only when it created the file itself: a state file that exists
+        but is empty was truncated or replaced, and starting afresh would send every alert again.
+        """
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not new and (not self.path.exists() or self.path.stat().st_size == 0):
+            raise StateError(
+                f"{self.path}: the state file is {'missing' if not self.path.exists() else 'empty'}; starting afresh would "
+                "raise and deliver every alert again. Restore it, or run with --fresh-state to start a new state "
+                "(the old file is kept as .bak)"
+            )
         try:
             self.db = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -265,6 +333,13 @@ class State:
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        application = self.db.execute("PRAGMA application_id").fetchone()[0]
+        if application not in (0, APPLICATION_ID):
+            raise StateError(f"{self.path}: a SQLite file of another program (application id {application:#x}), "
+                             "not a contradict state; point state.path elsewhere")
+        if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StateError(f"{self.path}: a SQLite file with tables of another program, not a contradict state; "
+                             "point state.path elsewhere (or run with --fresh-state to move it aside)")
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
@@ -278,6 +353,7 @@ class State:
                     if statement.strip():
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

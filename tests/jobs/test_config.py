@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import subprocess
 import sys
 import typing
@@ -288,3 +289,72 @@ def test_example_config_documents_every_key():
         for name in model.model_fields:
             assert f"{name}:" in text, f"{model.__name__}.{name} is not in configs/example.yaml"
     assert data["version"] == 1
+
+
+WEBHOOK = "    outputs:\n      webhook:\n        url: {url}\n{headers}"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://example.org:99999/hook", "port must be a number from 1 to 65535"),
+        ("http://example.org:0/hook", "port must be a number from 1 to 65535"),
+        ("http://example.org:http/hook", "port must be a number from 1 to 65535"),
+        ("ftp://example.org/hook", "http:// or https://"),
+    ],
+)
+def test_bad_webhook_urls_are_refused_at_load(tmp_path: Path, url: str, message: str):
+    with pytest.raises(ConfigError) as caught:
+        parse_jobs(minimal(extra=WEBHOOK.format(url=url, headers="")), tmp_path / "jobs.yaml")
+    assert any("outputs.webhook.url" in line and message in line for line in problems(caught.value)), str(caught.value)
+
+
+def test_a_webhook_url_with_credentials_is_accepted(tmp_path: Path):
+    job = parse_jobs(minimal(extra=WEBHOOK.format(url="https://desk:secret-pw@example.org/hook", headers="")),
+                     tmp_path / "jobs.yaml").jobs["news"]
+    assert job.outputs.webhook is not None
+
+
+def test_a_header_value_with_a_line_break_is_refused_without_echoing_it(tmp_path: Path):
+    secret = "tok-6c1d-secret"
+    text = minimal(extra=WEBHOOK.format(url="https://example.org/hook", headers="        headers:\n          Authorization: ${TOKEN}\n"))
+    with pytest.raises(ConfigError) as caught:
+        parse_jobs(text, tmp_path / "jobs.yaml", environ={"TOKEN": f"Bearer {secret}\n"})
+    message = str(caught.value)
+    assert "line break or control character" in message and "Authorization" in message
+    assert secret not in message
+
+
+BILLION_LAUGHS = "\n".join(
+    [f'a0: &a0 [{", ".join(["lol"] * 9)}]']
+    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BILLION_LAUGHS, "expands to more than"),
+        ("x: &x [1]\n" + "\n".join(f"k{i}: *x" for i in range(150)), "more than 100 aliases"),
+        ("a: " + "[" * 20_000 + "]" * 20_000, "nested more than 64 levels"),
+        ("a: " + "{b: " * 5_000 + "1" + "}" * 5_000, "nested more than 64 levels"),
+    ],
+    ids=["billion-laughs", "many-aliases", "deep-lists", "deep-maps"],
+)
+def test_yaml_bombs_are_refused_quickly(tmp_path: Path, text: str, message: str):
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        parse_jobs(text, tmp_path / "jobs.yaml")
+    assert message in str(caught.value)
+    assert time.monotonic() - started < 5
+
+
+def test_an_oversized_job_file_is_refused(tmp_path: Path):
+    with pytest.raises(ConfigError, match="at most 1,000,000 bytes"):
+        parse_jobs(minimal() + "#" * 1_000_001, tmp_path / "jobs.yaml")
+
+
+def test_validate_exits_2_on_a_yaml_bomb(tmp_path: Path):
+    path = write(tmp_path, BILLION_LAUGHS)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "expands to more than" in result.output

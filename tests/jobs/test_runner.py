@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import logging
 import os
 import re
@@ -513,3 +514,26 @@ def test_the_example_job_runs_as_shipped_and_a_second_run_scores_nothing(tmp_pat
     assert one is not None and two is not None
     assert (one.directions_scored, two.directions_scored, two.directions_cached, two.alerts_new) == (
         len(model.calls), 0, len(model.calls), 0)
+
+
+def test_an_emptied_state_file_stops_the_run_instead_of_resending_every_alert(tmp_path, tiny_nli_dir, tiny_encoder_dir):
+    docs = corpus(tmp_path / "docs")
+    path = job_file(tmp_path, [docs], tiny_nli_dir, tiny_encoder_dir)
+    first = runner.invoke(app, ["run", str(path)])
+    assert first.exit_code == 0, first.output
+    alerts_file = tmp_path / "out" / "alerts.jsonl"
+    sent = alert_lines(alerts_file)
+    assert sent
+    state_path = tmp_path / "state" / "news.sqlite"
+    for side in ("-wal", "-shm"):
+        state_path.with_name(state_path.name + side).unlink(missing_ok=True)
+    state_path.write_bytes(b"")  # truncated, e.g. by a full disk or a careless copy
+    stopped = runner.invoke(app, ["run", str(path)])
+    assert stopped.exit_code == 1 and "state file is empty" in stopped.output and "--fresh-state" in stopped.output
+    assert alert_lines(alerts_file) == sent, "nothing raised or sent again"
+    fresh = runner.invoke(app, ["run", str(path), "--fresh-state"])
+    assert fresh.exit_code == 0, fresh.output
+    with sqlite3.connect(state_path) as db:
+        assert db.execute("SELECT count(*) FROM alerts").fetchone()[0] == len(sent), "raised again in the new state"
+    assert alert_lines(alerts_file) == sent, "the alerts file still holds each alert once (it skips ids it has)"
+    assert list((tmp_path / "state").glob("news.sqlite.*.bak")), "the emptied file is kept aside"

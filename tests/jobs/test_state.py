@@ -26,6 +26,7 @@ from contradict.jobs.state import (
     decode,
     encode,
     job_lock,
+    move_aside,
 )
 from contradict.records import Claim, LabelScores, Prediction
 
@@ -204,8 +205,66 @@ def test_a_second_process_waits_then_stops_with_a_clear_message(tmp_path: Path):
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=30)
-    with job_lock(state_path, 0, "news") as lock_file:  # free again
-        assert lock_file.read_text().strip() == str(os.getpid())
+    with job_lock(state_path, 0, "news") as held:  # free again
+        assert held.path == state_path and not held.created
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.sqlite"], "the lock is on the state file: no side file"
+
+
+def test_a_state_file_moved_away_while_a_run_waits_is_locked_again_at_its_path(tmp_path: Path):
+    """The waiter locks what the path names once it gets the lock, not the file that was moved."""
+    state_path = tmp_path / "state.sqlite"
+    with State(state_path):
+        pass
+    with _hold_lock(state_path) as holder:
+        moved = move_aside(state_path)  # e.g. a user starting afresh by hand while a run holds the old file
+        assert moved is not None and not state_path.exists()
+        with job_lock(state_path, 5, "news") as held:
+            assert held.created and state_path.exists()
+            with pytest.raises(StateLockedError):  # and a second waiter cannot take it now
+                with job_lock(state_path, 0, "news"):
+                    pass
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+
+
+def test_an_empty_state_file_is_an_error_unless_the_run_created_it(tmp_path: Path):
+    state_path = tmp_path / "state.sqlite"
+    state_path.write_bytes(b"")
+    with pytest.raises(StateError, match="empty.*--fresh-state"):
+        State(state_path, new=False)
+    with job_lock(tmp_path / "new.sqlite", 0, "news") as held:
+        assert held.created
+        with State(held.path, new=held.created):
+            pass
+
+
+def test_a_foreign_sqlite_file_is_not_taken_over(tmp_path: Path):
+    state_path = tmp_path / "state.sqlite"
+    with sqlite3.connect(state_path) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    with pytest.raises(StateError, match="another program"):
+        State(state_path, new=False)
+    with sqlite3.connect(state_path) as db:
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("invoices",)], "left untouched"
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("PRAGMA application_id=1234")
+        db.execute("PRAGMA user_version=1")
+    with pytest.raises(StateError, match="application id"):
+        State(other, new=False)
+
+
+def test_move_aside_keeps_the_old_state_and_its_wal(tmp_path: Path):
+    state_path = tmp_path / "state.sqlite"
+    with State(state_path) as state:
+        state.start_run("news")
+        moved = move_aside(state_path)  # while open: the WAL moves with it
+    assert moved is not None and moved.name.startswith("state.sqlite.") and moved.name.endswith(".bak")
+    assert not state_path.exists()
+    with State(moved, new=False) as old:
+        assert old.db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    assert move_aside(state_path) is None
 
 
 def test_the_lock_is_released_when_its_holder_dies(tmp_path: Path):

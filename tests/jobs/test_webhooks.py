@@ -193,3 +193,87 @@ def test_secrets_stay_out_of_logs_errors_and_repr(caplog: pytest.LogCaptureFixtu
     assert hook.describe() == f"http://127.0.0.1:{receiver.server.server_address[1]}"
     assert hook.describe() in caplog.text
     assert hook.redact(f"GET {receiver.url} with Bearer {SECRET_TOKEN}") == "GET *** with ***"
+
+
+class Trickler:
+    """A raw TCP receiver that trickles its answer, one byte every ``every_s``, never finishing.
+
+    ``where`` is "headers" (the status line and headers trickle) or "body" (a 200 with its
+    headers at once, then the body trickles).
+    """
+
+    def __init__(self, where: str, every_s: float = 0.5) -> None:
+        self.where, self.every_s = where, every_s
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.stop = threading.Event()
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n" + b"X-Pad: " + b"p" * 1000 + b"\r\n\r\n"
+        with conn:
+            try:
+                conn.recv(65536)
+                if self.where == "body":
+                    conn.sendall(head)
+                for byte in (head if self.where == "headers" else b"x" * 1000):
+                    if self.stop.wait(self.every_s):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/{SECRET_PATH}"
+
+    def __enter__(self) -> "Trickler":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+def test_a_receiver_trickling_its_headers_cannot_outlast_the_deadline():
+    """A byte every half second: each read is quick, but each attempt ends at timeout_s and is retried."""
+    with Trickler("headers") as trickler:
+        started = time.monotonic()
+        outcome = post(target(trickler.url, timeout_s=1.0, retries=1, backoff_s=0.0), ALERT_ID, PAYLOAD)
+        elapsed = time.monotonic() - started
+    assert not outcome.delivered and outcome.attempts == 2 and trickler.connections == 2
+    assert outcome.error is not None and "timed out" in outcome.error
+    assert elapsed < 30, f"two 1 s attempts took {elapsed:.1f} s"  # unbounded, it would take 500 s each
+
+
+def test_a_receiver_trickling_its_body_after_a_200_counts_as_delivered_at_the_deadline():
+    with Trickler("body") as trickler:
+        started = time.monotonic()
+        outcome = post(target(trickler.url, timeout_s=1.0, retries=1, backoff_s=0.0), ALERT_ID, PAYLOAD)
+        elapsed = time.monotonic() - started
+    assert outcome.delivered and outcome.attempts == 1 and outcome.status == 200
+    assert elapsed < 30, f"a 1 s attempt took {elapsed:.1f} s"
+
+
+def test_user_and_password_in_the_url_are_sent_as_basic_auth(receiver: Receiver):
+    port = receiver.server.server_address[1]
+    hook = WebhookTarget(url=f"http://desk:p%40ss-9f1@127.0.0.1:{port}/{SECRET_PATH}", timeout_s=2.0)
+    outcome = post(hook, ALERT_ID, PAYLOAD)
+    assert outcome.delivered, outcome.error
+    headers = receiver.requests[0][0]
+    assert headers["authorization"] == "Basic " + __import__("base64").b64encode(b"desk:p@ss-9f1").decode()
+    assert "p%40ss-9f1" not in hook.describe() and "p%40ss-9f1" not in repr(hook)
