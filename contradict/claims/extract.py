@@ -822,7 +822,7 @@ def _read_body(body: str, attribution: Attribution | None, options: ExtractOptio
         if attribution.continuation:
             content = content.rstrip(" ,") + " " + body[slice(*attribution.continuation)]
         statement = _content_statement(content)
-        quoted = body[max(0, start - 1) : start + 1].strip()[:1] in ('"', "“")
+        quoted = body[max(0, start - 1) : start + 1].strip()[:1] in ('"', "“") or body[end : end + 2].strip(" ,")[:1] in ('"', "”")
     else:
         statement = _normalise(body)
     return _Sentence(_statement_reason(statement, options), statement, attribution, quoted, body)
@@ -1015,6 +1015,37 @@ def _make_claim(
     )
 
 
+_OPEN_QUOTES = ('"', "“")
+_QUOTE_CHARS = re.compile(r"[\"“”]")
+
+
+def _continue_quotes(entries: list[Any], reads: dict[int, _Sentence], options: ExtractOptions) -> None:
+    """Quoted speech across the sentences of a paragraph, in place.
+
+    A quotation opened in one sentence and closed, with its speaker, in the next ('"The levee will
+    hold. We have reinforced it," Costa said.') gives the first sentence that speaker; a sentence
+    that is only a quotation after a quoted attribution (found by the patterns or the parse)
+    keeps that speaker.
+    """
+    numbers = [n for n, e in enumerate(entries) if isinstance(e, tuple)]
+    pairs = [(a, b) for a, b in zip(numbers, numbers[1:]) if entries[a][3] == entries[b][3]]
+    for a, b in reversed(pairs):
+        first, second = reads[a], reads[b]
+        if first.attribution is None and second.attribution is not None and first.reason is None:
+            opens = first.body.startswith(_OPEN_QUOTES) and len(_QUOTE_CHARS.findall(first.body)) == 1
+            closes = not second.body.startswith(_OPEN_QUOTES) and len(_QUOTE_CHARS.findall(second.body)) == 1
+            if opens and closes:
+                said = second.attribution
+                again = _read_body(first.body, Attribution(said.speaker, said.verb, (1, len(first.body))), options)
+                reads[a] = replace(again, quoted=True)
+    for a, b in pairs:
+        first, second = reads[a], reads[b]
+        whole = _WHOLE_QUOTE.match(second.body)
+        if second.attribution is None and first.attribution is not None and first.quoted and whole:
+            said = first.attribution
+            reads[b] = _read_body(second.body, Attribution(said.speaker, said.verb, whole.span("content")), options)
+
+
 def _parseable(read: _Sentence) -> bool:
     """Whether a sentence is worth parsing: kept, too long (it may split), or too short only by the patterns' reading."""
     return read.reason in (None, "too_long") or (read.reason == "too_short" and read.attribution is not None)
@@ -1132,8 +1163,8 @@ def extract_claims(
     dropped: list[Dropped] = []
     context = DocumentContext()
     in_related = False
-    entries: list[Dropped | tuple[int, int, _Sentence]] = []
-    for p_start, p_end in _paragraphs(text):
+    entries: list[Dropped | tuple[int, int, _Sentence, int]] = []
+    for paragraph_number, (p_start, p_end) in enumerate(_paragraphs(text)):
         paragraph = text[p_start:p_end]
         detail: str | None = None
         if _is_related_header(paragraph):
@@ -1153,19 +1184,21 @@ def extract_claims(
         for index, (start, end) in enumerate(_segment(text, p_start, p_end)):
             read = _sentence_claim(text[start:end], index == 0, previous, options)
             previous = read.attribution if read.attribution is not None and read.quoted else None
-            entries.append((start, end, read))
+            entries.append((start, end, read, paragraph_number))
     parser = _parser_for(options, target)
     parsed: dict[int, Any] = {}
     if parser is not None:
         todo = [i for i, e in enumerate(entries) if isinstance(e, tuple) and _parseable(e[2])]
         parsed = dict(zip(todo, parse_sentences(parser, [entries[i][2].body for i in todo]), strict=True))
+    reads = {n: _parsed_attribution(e[2], parsed.get(n), options) for n, e in enumerate(entries) if isinstance(e, tuple)}
+    _continue_quotes(entries, reads, options)
     for number, entry in enumerate(entries):
         if isinstance(entry, Dropped):
             dropped.append(entry)
             continue
-        start, end, read = entry
+        start, end, _, _ = entry
         doc = parsed.get(number)
-        read = _parsed_attribution(read, doc, options)
+        read = reads[number]
         offset = start + (end - start - len(read.body))
         pieces = _pieces(read, doc, (start, end), offset, options)
         if all(p.read.reason for p in pieces):

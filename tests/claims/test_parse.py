@@ -264,3 +264,18 @@ def test_hand_split_gold(row: dict) -> None:
         claim = found[_norm(gold["statement"])]
         if "speaker" in gold and (row["id"], gold["statement"]) not in KNOWN_SPEAKER_MISSES:
             assert _norm(claim.speaker_resolved or claim.speaker or "") == _norm(gold["speaker"] or "")
+
+
+def test_quotation_opened_in_one_sentence_takes_the_speaker_of_the_next() -> None:
+    text = '"The levee will hold. We have reinforced it with 5,000 sandbags," Mayor Rita Costa said on Monday.'
+    claims = extract_claims(doc_of(text)).claims
+    assert [(c.statement, c.speaker) for c in claims] == [
+        ("The levee will hold.", "Mayor Rita Costa"),
+        ("We have reinforced it with 5,000 sandbags.", "Mayor Rita Costa"),
+    ]
+
+
+def test_quotation_after_a_speaker_the_parse_found_keeps_the_speaker() -> None:
+    text = '"The dam is safe," said engineer Paul Weber. "There is no reason to evacuate the town."'
+    claims = extract_claims(doc_of(text)).claims
+    assert [c.speaker for c in claims] == ["engineer Paul Weber", "engineer Paul Weber"]
