@@ -317,6 +317,24 @@ class DocumentContext:
         nearest = by_sentence[max(by_sentence)]
         return next(iter(nearest.values())) if len(nearest) == 1 else None
 
+    def group_pronoun(self, plural: bool) -> Entity | None:
+        """The one body an 'it'/'they' speaker can stand for: the nearest sentence naming bodies decides, as for people.
+
+        'it' takes only a body named in the singular ('the agency', not 'officials' or 'the
+        authority and the agency'); 'they' takes either.
+        """
+        by_sentence: dict[int, dict[str, Entity]] = {}
+        for mention in reversed(self.mentions):
+            if mention.sentence < self.sentence - self.window:
+                break
+            entity = self.entities[mention.key]
+            if entity.kind == "group" and (plural or not _plural(entity.mention)):
+                by_sentence.setdefault(mention.sentence, {})[mention.key] = entity
+        if not by_sentence:
+            return None
+        nearest = by_sentence[max(by_sentence)]
+        return next(iter(nearest.values())) if len(nearest) == 1 else None
+
     def reference(self, adjs: str, head: str) -> tuple[Entity | None, bool]:
         """(the one entity 'the <adjs> <head>' stands for, whether it needs resolving at all)."""
         head = head.lower()
@@ -347,10 +365,8 @@ class DocumentContext:
             found = self.pronoun(low)
             return found, () if found else ("unresolved_speaker",)
         if low in ("it", "they"):
-            groups = self._recent(("group",))
-            if groups:
-                return groups[0], ()
-            return None, ("unresolved_speaker",)
+            found = self.group_pronoun(plural=low == "they")
+            return found, () if found else ("unresolved_speaker",)
         if low in ("i", "we"):
             return None, ()
         match = _REFERENCE.fullmatch(speaker)
@@ -457,6 +473,13 @@ class DocumentContext:
             return None
         phrase = phrases.pop()
         return re.sub(r"^(?:a|an|the|this|that|these|those|its|their|his|her)\s+", "the ", phrase, flags=re.IGNORECASE)
+
+
+def _plural(mention: str) -> bool:
+    """Whether a body is named in the plural: coordinated, or a plural head ('officials', 'authorities')."""
+    words = mention.lower().split()
+    head = re.split(r"\s+(?:of|for|at|in|from)\s+", mention.lower())[0].split()[-1:] or words[-1:]
+    return " and " in f" {mention.lower()} " or bool(head and head[0].endswith("s") and not head[0].endswith(("ss", "us")))
 
 
 def _capitalise(text: str) -> str:

@@ -572,7 +572,17 @@ ENTITY_LABELS = {
 def clause_entities(doc: Doc, token_ids: Iterable[int]) -> list[Span]:
     """The named entities of a parsed sentence that overlap the given tokens, in order, of the kept labels."""
     ids = set(token_ids)
-    return [e for e in doc.ents if e.label_ in ENTITY_LABELS and any(t.i in ids for t in e)]
+    return [e for e in doc.ents if e.label_ in ENTITY_LABELS and any(t.i in ids for t in e) and not _in_title(e)]
+
+
+def _in_title(ent: Span) -> bool:
+    """An entity that is part of a person's title ('Defence' in 'Defence Minister Tomas Reyes')."""
+    if ent.label_ == "PERSON":
+        return False
+    token = ent.root
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+    return token.ent_type_ == "PERSON" and token.i not in range(ent.start, ent.end)
 
 
 def entity_value(label: str, text: str) -> str:

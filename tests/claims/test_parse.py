@@ -279,3 +279,18 @@ def test_quotation_after_a_speaker_the_parse_found_keeps_the_speaker() -> None:
     text = '"The dam is safe," said engineer Paul Weber. "There is no reason to evacuate the town."'
     claims = extract_claims(doc_of(text)).claims
     assert [c.speaker for c in claims] == ["engineer Paul Weber", "engineer Paul Weber"]
+
+
+def test_title_words_are_not_entities_of_their_own() -> None:
+    (claim,) = extract_claims(doc_of("Defence Minister Tomas Reyes has taken a different position on the dam.")).claims
+    assert [(e.label, e.value) for e in claim.entities] == [("PERSON", "Tomas Reyes")]
+
+
+def test_it_speaker_with_two_bodies_in_the_nearest_sentence_is_not_guessed() -> None:
+    text = (
+        "The water authority and the civil protection agency said the dam had failed. "
+        "It said on Monday that the river would peak on Friday."
+    )
+    claim = extract_claims(doc_of(text)).claims[-1]
+    assert (claim.speaker, claim.speaker_resolved) == ("It", None)
+    assert "unresolved_speaker" in claim.flags
