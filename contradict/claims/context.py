@@ -274,7 +274,7 @@ class DocumentContext:
         if speaker and speaker.lower() not in _PRONOUN_SPEAKERS:
             key = speaker_key(speaker)
             if key and key not in self.entities:
-                kind = "person" if key != re.sub(r"^(?:the|a|an)\s+", "", speaker.lower()) else "group"
+                kind = "person" if _names_a_person(speaker) else "group"
                 self._add(Entity(key, _collapse(speaker), "", kind))
             elif key:
                 self.mentions.append(_Mention(self.sentence, key))
@@ -473,6 +473,20 @@ class DocumentContext:
             return None
         phrase = phrases.pop()
         return re.sub(r"^(?:a|an|the|this|that|these|those|its|their|his|her)\s+", "the ", phrase, flags=re.IGNORECASE)
+
+
+def _names_a_person(speaker: str) -> bool:
+    """Whether a speaker ends in a person's name: 'Reyes', 'Defence Minister Tomas Reyes', not 'the RCMP'
+    or 'a biography distributed on forums that says he studied in Baghdad'."""
+    words = _collapse(speaker).split()
+    if not words or len(words) > 8 or any(w.lower() in ("that", "who", "which", "whose") for w in words):
+        return False
+    if not words[-1][:1].isupper() or words[-1].lower() in _ORGANISATION_WORDS or words[-1].isupper():
+        return False
+    return len(words) == 1 or words[-2][:1].isupper() or words[-2].lower() in _PARTICLE_WORDS
+
+
+_PARTICLE_WORDS = frozenset("van von de der den al bin da del la le di du".split())
 
 
 def _plural(mention: str) -> bool:

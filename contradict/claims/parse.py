@@ -276,7 +276,8 @@ def parse_attribution(doc: Doc) -> ParsedAttribution | None:
     'has made clear that ...'); its nominal subject is the speaker.
     """
     for token in doc:
-        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+        set_off = token.i == 0 or doc[token.i - 1].text in (",", "(", "—", "–", "-")
+        if token.lower_ == "according" and set_off and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
             to = doc[token.i + 1]
             pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
             if pobj is None:
@@ -389,7 +390,7 @@ def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
                 rel = next((t for t in child.children if t.lower_ in _RELATIVE_PRONOUNS and t.dep_ in ("nsubj", "nsubjpass")), None)
                 if rel is not None:
                     out.append(("relcl", noun, child))
-            elif child.dep_ == "appos" and comma and noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "") and any(
+            elif child.dep_ == "appos" and comma and child.tag_ in ("NN", "NNS") and noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "") and any(
                 t.like_num or t.tag_ == "CD" or t.dep_ == "relcl" for t in child.subtree
             ):
                 out.append(("appos", noun, child))
@@ -462,7 +463,7 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
 
     def emit(
         head: Token, carried: list[Token] | None, speaker: str | None, verb: str | None, region: set[int],
-        narrated: bool = False,
+        narrated: bool = False, aux: list[Token] | None = None,
     ) -> None:
         """Split head's clause off region: its split children first, then what is left."""
         own = {t.i for t in head.subtree} & region
@@ -486,7 +487,11 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
             child_region = {t.i for t in child.subtree} & region
             own -= child_region
             own -= _joiners(head, child)
-            emit(child, subject, speaker, verb, child_region, narrated)
+            # 'was arrested and charged': the second verb borrows the first's auxiliaries
+            borrowed = None
+            if kind == "conj" and child.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in child.children):
+                borrowed = [c for c in head.children if c.dep_ in ("aux", "auxpass") and c.i < head.i] or aux
+            emit(child, subject, speaker, verb, child_region, narrated, borrowed)
         for kind, noun, child in _nominal_splits([doc[i] for i in sorted(own)]):
             child_region = {t.i for t in child.subtree} & own
             if not child_region:
@@ -514,7 +519,7 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
             return
         carried_text = None
         if own_subject is None and subject:
-            carried_text = _text(subject)
+            carried_text = _text(subject) + ("".join(" " + t.text for t in aux) if aux else "")
             if doc[words[0].i].i > subject[0].i or subject[0].i not in own:
                 text = carried_text + " " + _text(words)
             else:

@@ -294,3 +294,30 @@ def test_it_speaker_with_two_bodies_in_the_nearest_sentence_is_not_guessed() -> 
     claim = extract_claims(doc_of(text)).claims[-1]
     assert (claim.speaker, claim.speaker_resolved) == ("It", None)
     assert "unresolved_speaker" in claim.flags
+
+
+def test_second_passive_verb_borrows_the_auxiliary() -> None:
+    claims = extract_claims(doc_of("Police said the driver was arrested at the scene and charged with dangerous driving.")).claims
+    assert [c.statement for c in claims] == [
+        "The driver was arrested at the scene.", "The driver was charged with dangerous driving."]
+
+
+def test_according_to_inside_a_clause_is_not_attribution(nlp) -> None:
+    doc = nlp("The group wants to reshape the region according to its radical vision of the state.")
+    assert parse_attribution(doc) is None
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Police secured the scene on Wednesday Oct. 22, 2014.", "The office is in Aylmer, QC, near the river."]
+)
+def test_appositive_date_or_name_is_no_separate_fact(nlp, sentence: str) -> None:
+    assert len(atomic_clauses(nlp(sentence))) == 1
+
+
+def test_a_speaker_phrase_ending_in_a_place_is_not_a_person() -> None:
+    text = (
+        "He comes from a family of teachers, according to a biography that says he studied in Baghdad. "
+        "His group called on supporters to rally."
+    )
+    claim = extract_claims(doc_of(text)).claims[-1]
+    assert claim.statement.startswith("His group") and "unresolved_pronoun" in claim.flags
