@@ -183,9 +183,16 @@ class ParsedAttribution:
     content_spans: tuple[tuple[int, int], ...]
 
 
+_SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "expl"))
+
+
 def _subject(token: Token) -> Token | None:
-    """The nominal subject of a verb (active or passive), if it has one."""
-    return next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
+    """The nominal subject of a verb (active or passive), if it has one; also one the parse hung on its auxiliary."""
+    found = next((c for c in token.children if c.dep_ in _SUBJECTS), None)
+    if found is None:
+        for aux in (c for c in token.children if c.dep_ in ("aux", "auxpass") and c.i < token.i):
+            found = next((c for c in aux.children if c.dep_ in _SUBJECTS), None) or found
+    return found
 
 
 def _noun_phrase(token: Token, drop: Iterable[str] = ("appos", "punct")) -> list[Token]:
@@ -364,16 +371,43 @@ def _joiners(head: Token, child: Token) -> set[int]:
     return out
 
 
-def _split_children(head: Token) -> list[tuple[str, Token]]:
-    """Children of a clause head that state a separate fact: (kind, token)."""
-    out: list[tuple[str, Token]] = []
+_ARGUMENTS = frozenset(
+    ("dobj", "attr", "acomp", "prep", "ccomp", "xcomp", "advmod", "npadvmod", "agent", "prt", "oprd", "dative", "pobj")
+)
+
+
+def _auxiliaries(head: Token) -> list[Token]:
+    """The auxiliaries before a verb ('has', 'was', 'will'), which a coordinated verb may share."""
+    return [c for c in head.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < head.i]
+
+
+def _finite(token: Token) -> bool:
+    """A verb that can head a sentence on its own: a finite form, or one with its own auxiliary."""
+    return token.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(c.dep_ in ("aux", "auxpass") for c in token.children)
+
+
+def _split_children(head: Token) -> list[tuple[str, Token, list[Token] | None]]:
+    """Children of a clause head that state a separate fact: (kind, token, auxiliaries it borrows).
+
+    A coordinated verb that is not finite ('was arrested and charged', 'will build and run')
+    borrows the head's auxiliaries; with none to borrow it is not a clause of its own.
+    """
+    out: list[tuple[str, Token, list[Token] | None]] = []
+    arguments = [c for c in head.children if c.dep_ in _ARGUMENTS]
     for child in head.children:
+        if child.dep_ == "conj" and _is_clause_head(child) and not [a for a in arguments if a.i < child.i] and _subject(child) is None:
+            continue  # 'will build and run two hospitals': the verbs share their object; one claim
         if child.dep_ == "conj" and _is_clause_head(child):
-            out.append(("conj", child))
-        elif child.dep_ == "advcl" and _is_clause_head(child) and _subject(child) is not None and any(
+            if _finite(child):
+                out.append(("conj", child, None))
+            elif child.tag_ in ("VB", "VBN", "VBG") and (borrowed := _auxiliaries(head)):
+                if any(t.dep_ == "neg" for t in borrowed):
+                    continue  # 'has not been inspected or repaired': the negation covers both; keep them together
+                out.append(("conj", child, borrowed if _subject(child) is None else None))
+        elif child.dep_ == "advcl" and _is_clause_head(child) and _subject(child) is not None and _finite(child) and any(
             m.dep_ == "mark" and m.lower_ in _CONTRAST_MARKS for m in child.children
         ):
-            out.append(("contrast", child))
+            out.append(("contrast", child, None))
     return out
 
 
@@ -381,8 +415,8 @@ def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
     """Non-restrictive relative clauses ('Reyes, who took office in May,') and appositives with a fact in them."""
     out: list[tuple[str, Token, Token]] = []
     for noun in tokens:
-        if not _is_noun(noun):
-            continue
+        if not _is_noun(noun) or noun.dep_ == "conj" or any(c.dep_ == "conj" for c in noun.children):
+            continue  # 'the envoy and the ambassador, who were visiting': the antecedent is a list
         for child in noun.children:
             before = noun.doc[child.left_edge.i - 1] if child.left_edge.i > 0 else None
             comma = before is not None and before.text == ","
@@ -390,7 +424,7 @@ def _nominal_splits(tokens: Iterable[Token]) -> list[tuple[str, Token, Token]]:
                 rel = next((t for t in child.children if t.lower_ in _RELATIVE_PRONOUNS and t.dep_ in ("nsubj", "nsubjpass")), None)
                 if rel is not None:
                     out.append(("relcl", noun, child))
-            elif child.dep_ == "appos" and comma and child.tag_ in ("NN", "NNS") and noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "") and any(
+            elif child.dep_ == "appos" and comma and child.tag_ in ("NN", "NNS") and not any(c.dep_ == "conj" for c in child.children) and noun.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "") and any(
                 t.like_num or t.tag_ == "CD" or t.dep_ == "relcl" for t in child.subtree
             ):
                 out.append(("appos", noun, child))
@@ -460,6 +494,7 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
         return []
     clauses: list[Clause] = []
     taken: set[int] = set()
+    subjectless: list[Token] = []
 
     def emit(
         head: Token, carried: list[Token] | None, speaker: str | None, verb: str | None, region: set[int],
@@ -478,19 +513,15 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
             return
         if clause is not None and subject:
             # '... though he admitted that only one was open': the content, said by the verb's subject
-            for _, child in _split_children(head):
-                emit(child, subject, speaker, verb, {t.i for t in child.subtree} & region, narrated)
+            for _, child, borrowed in _split_children(head):
+                emit(child, subject, speaker, verb, {t.i for t in child.subtree} & region, narrated, borrowed)
             content = {t.i for t in _content_tokens(clause)} & region
             emit(clause, None, _text(subject), head.lower_, content)
             return
-        for kind, child in _split_children(head):
+        for kind, child, borrowed in _split_children(head):
             child_region = {t.i for t in child.subtree} & region
             own -= child_region
             own -= _joiners(head, child)
-            # 'was arrested and charged': the second verb borrows the first's auxiliaries
-            borrowed = None
-            if kind == "conj" and child.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in child.children):
-                borrowed = [c for c in head.children if c.dep_ in ("aux", "auxpass") and c.i < head.i] or aux
             emit(child, subject, speaker, verb, child_region, narrated, borrowed)
         for kind, noun, child in _nominal_splits([doc[i] for i in sorted(own)]):
             child_region = {t.i for t in child.subtree} & own
@@ -518,6 +549,8 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
         if not words:
             return
         carried_text = None
+        if own_subject is None and not subject:
+            subjectless.append(head)  # 'Arrested dozens of residents': no sentence on its own
         if own_subject is None and subject:
             carried_text = _text(subject) + ("".join(" " + t.text for t in aux) if aux else "")
             if doc[words[0].i].i > subject[0].i or subject[0].i not in own:
@@ -537,6 +570,8 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
         carried = _subject_tokens(outside) if aside and outside is not None else None
         emit(head, carried, None, None, {t.i for t in head.subtree} & allowed_set, aside)
     clauses.sort(key=lambda c: min(c.token_ids) if c.token_ids else 0)
+    if subjectless and len(clauses) > 1:
+        return [Clause(_sentence(_text(_trim(tokens))), _runs(tokens), tuple(t.i for t in tokens))]
     return clauses
 
 

@@ -321,3 +321,18 @@ def test_a_speaker_phrase_ending_in_a_place_is_not_a_person() -> None:
     )
     claim = extract_claims(doc_of(text)).claims[-1]
     assert claim.statement.startswith("His group") and "unresolved_pronoun" in claim.flags
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The dam has not been inspected or repaired since 2019.", ["The dam has not been inspected or repaired since 2019."]),
+        ("Traffic picked up in the capital, and there were long lines outside petrol stations.",
+         ["Traffic picked up in the capital.", "There were long lines outside petrol stations."]),
+        ("The army will build and run two field hospitals in Orna.", ["The army will build and run two field hospitals in Orna."]),
+        ("Officials met the envoy and the ambassador, who were visiting Tobruk, on Monday.",
+         ["Officials met the envoy and the ambassador, who were visiting Tobruk, on Monday."]),
+    ],
+)
+def test_what_is_not_split(nlp, sentence: str, expected: list[str]) -> None:
+    assert [c.statement for c in atomic_clauses(nlp(sentence))] == expected
