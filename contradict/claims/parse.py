@@ -437,7 +437,7 @@ _DISCOURSE = frozenset("meanwhile however moreover furthermore separately nevert
 def _trim(tokens: list[Token]) -> list[Token]:
     """Drop leading conjunctions, marks, discourse adverbs ('Meanwhile,') and punctuation, and trailing punctuation."""
     while tokens and (
-        tokens[0].is_punct or tokens[0].dep_ in ("cc", "mark", "preconj") or tokens[0].is_space
+        tokens[0].is_punct or (tokens[0].dep_ in ("cc", "mark", "preconj") and tokens[0].lower_ != "not") or tokens[0].is_space
         or (tokens[0].lower_ in _DISCOURSE and len(tokens) > 1 and tokens[1].text == ",")
     ):
         tokens = tokens[1:]
@@ -554,7 +554,8 @@ def atomic_clauses(doc: Doc, allowed: Sequence[int] | None = None, reporter: str
         if own_subject is None and subject:
             carried_text = _text(subject) + ("".join(" " + t.text for t in aux) if aux else "")
             if doc[words[0].i].i > subject[0].i or subject[0].i not in own:
-                text = carried_text + " " + _text(words)
+                glue = "" if words[0].text[:1] in ("'", "’") else " "  # "officials" + "'ve faced"
+                text = carried_text + glue + _text(words)
             else:
                 text = _text(words)
                 carried_text = None
