@@ -13,7 +13,12 @@ One package per stage, in the order the records flow (see ARCHITECTURE.md):
 
 At the top: :mod:`contradict.records` (the records), :mod:`contradict.pipeline` (``scan()``,
 the stages end to end), :mod:`contradict.report` (the JSON report), :mod:`contradict.errors`
-and :mod:`contradict.cli` (a thin command line over the library).
+and :mod:`contradict.cli` (a thin command line over the library). :mod:`contradict.privacy`
+turns the runtimes' telemetry off when the package is imported.
 """
+
+from contradict.privacy import disable_telemetry
+
+disable_telemetry()
 
 __version__ = "0.1.0"

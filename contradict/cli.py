@@ -10,7 +10,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from contradict.errors import ContradictError, UsageError
+from contradict.errors import ContradictError, InputFormatError, UsageError
+from contradict.outputs import check_writable
 from contradict.records import LABELS
 
 log = logging.getLogger("contradict")
@@ -60,10 +61,19 @@ BackendOpt = Annotated[
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from contradict import __version__  # noqa: PLC0415
+
+        typer.echo(f"contradict {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _configure(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More progress on stderr (-vv: debug).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Set up logging: progress on stderr when it is a terminal, warnings otherwise."""
     if quiet:
@@ -146,6 +156,10 @@ def scan(
             encoder=encoder,
             labels=_parse_labels(labels),  # type: ignore[arg-type]
         )
+        if not folder.exists():
+            raise UsageError(f"input folder '{folder}' does not exist; check the path and try again")
+        if out is not None:
+            check_writable(out)  # before any model loads: a bad --out must not cost a whole scan
         nli = load_model(model, device=device, card_path=model_card, batch=options.batch, backend=backend, threads=threads)
         result = run_scan(folder, options, model=nli)
         if out is None:
@@ -165,7 +179,7 @@ def scan(
 
 @app.command("score-pairs")
 def score_pairs(
-    file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?} per line; - reads stdin.')],
+    file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?, ...} per line (other fields are passed through); - or nothing reads stdin.')] = "-",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write JSON lines here (default: stdout).")] = None,
     model: ModelOpt = None,
     model_card: CardOpt = None,
@@ -175,28 +189,50 @@ def score_pairs(
     backend: BackendOpt = "auto",
     threads: ThreadsOpt = None,
 ) -> None:
-    """Score premise -> hypothesis pairs; print {"id", "label", "scores"} per line, in input order."""
+    """Score premise -> hypothesis pairs; print {"id", "label", "scores", ...} per line, in input order."""
 
     def run() -> None:
         from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.outputs import LazyOutput  # noqa: PLC0415
         from contradict.scoring.textpairs import read_pairs, score_stream, to_json_line  # noqa: PLC0415
 
         if file != "-" and not Path(file).is_file():
             raise UsageError(f"{file}: no such file (use - to read stdin)")
+        if out is not None:
+            check_writable(out)
         nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size), backend=backend, threads=threads)
-        source = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
-        sink = sys.stdout if out is None else open(out, "w", encoding="utf-8")  # noqa: SIM115
+        # bytes in, decoded line by line: a line that is not UTF-8 is named by its number
+        source = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+        sink = LazyOutput(out)  # --out is replaced only once the first result is ready
         try:
             for pair, prediction in score_stream(read_pairs(source), nli):
-                sink.write(to_json_line(pair, prediction) + "\n")
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+                sink.write_line(to_json_line(pair, prediction))
+        except InputFormatError as exc:
+            kept = f"; the {sink.lines} result(s) before it were written" if sink.lines else ""
+            raise InputFormatError(f"{file}: {exc}{kept}") from None
         finally:
-            sink.flush()
-            if source is not sys.stdin:
+            sink.close()
+            if source is not sys.stdin.buffer:
                 source.close()
-            if sink is not sys.stdout:
-                sink.close()
+
+    _guard(run)
+
+
+@app.command()
+def info(
+    device: DeviceOpt = "auto",
+    backend: BackendOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the facts as JSON.")] = False,
+) -> None:
+    """Show versions, the default model, the device and backend that would be chosen, CPU features and the cache folder."""
+
+    def run() -> None:
+        import json  # noqa: PLC0415
+
+        from contradict.info import describe, format_text  # noqa: PLC0415
+
+        facts = describe(device, backend)
+        sys.stdout.write(json.dumps(facts, indent=2) + "\n" if as_json else format_text(facts))
 
     _guard(run)
 

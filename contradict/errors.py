@@ -35,3 +35,7 @@ class DeviceError(ContradictError):
 
 class ParserLoadError(ModelLoadError):
     """The spaCy pipeline for claims could not be loaded, or is not the one expected."""
+
+
+class OutputError(ContradictError):
+    """An output file cannot be written (disk full, permissions); what was written before is kept."""

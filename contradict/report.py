@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from contradict.findings.corroboration import ClaimGroup
+from contradict.outputs import atomic_write
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
 from contradict.scoring.nli import ModelInfo
 
@@ -223,12 +222,4 @@ def dumps(report: Report) -> str:
 
 def write(report: Report, path: Path) -> None:
     """Write the report atomically: a reader never sees half a file, a failed run leaves the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dumps(report))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, dumps(report), "report")

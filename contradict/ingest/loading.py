@@ -115,8 +115,12 @@ def _walk(root: Path) -> tuple[list[_Entry], list[Skipped]]:
             if child.name.startswith("."):
                 continue
             rel = prefix + child.name
-            is_link = child.is_symlink()
+            if not _utf8(child.name):  # bytes that are not UTF-8 (Python keeps them as lone surrogates)
+                skipped.append(Skipped(_printable(rel), "file name is not valid UTF-8; rename the file"))
+                continue
+            is_link = False
             try:
+                is_link = child.is_symlink()
                 if is_link and not child.resolve().is_relative_to(real_root):
                     skipped.append(Skipped(rel, "symlink leads outside the input folder"))
                     continue
@@ -134,6 +138,19 @@ def _walk(root: Path) -> tuple[list[_Entry], list[Skipped]]:
             else:
                 files.append(_Entry(rel, key, via_link or is_link))
     return files, skipped
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A name with its undecodable bytes shown as U+FFFD, safe to print and to write as JSON."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _os_reason(exc: BaseException) -> str:

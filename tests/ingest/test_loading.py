@@ -590,3 +590,31 @@ def test_document_date_from_text_header(tmp_path: Path) -> None:
 def test_slug_line_is_not_the_title(tmp_path, text, title):
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     assert load_folder(tmp_path).documents[0].title == title
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_its_reason(tmp_path: Path):
+    (tmp_path / "good.txt").write_text("The dam was inspected last year.\n", encoding="utf-8")
+    with open(os.fsencode(tmp_path) + b"/bad\xff\xfename.txt", "wb") as fh:
+        fh.write(b"The dam was never inspected.\n")
+    result = load_folder(tmp_path)
+    assert [d.path for d in result.documents] == ["good.txt"]
+    assert [(s.path, s.reason) for s in result.skipped] == [("bad\ufffd\ufffdname.txt", "file name is not valid UTF-8; rename the file")]
+    json.dumps([s.path for s in result.skipped], ensure_ascii=False).encode("utf-8")  # safe to write in a report
+
+
+def test_a_path_longer_than_the_system_allows_is_skipped_with_its_reason(tmp_path: Path):
+    (tmp_path / "good.txt").write_text("The dam was inspected last year.\n", encoding="utf-8")
+    here = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        for i in range(22):  # 22 folders of 204-character names: past PATH_MAX (4096) from the root
+            name = f"d{i:02d}" + "x" * 200
+            os.mkdir(name)
+            os.chdir(name)
+        with open("deep.txt", "w", encoding="utf-8") as fh:
+            fh.write("A deep file.\n")
+    finally:
+        os.chdir(here)
+    result = load_folder(tmp_path)
+    assert [d.path for d in result.documents] == ["good.txt"]
+    assert result.skipped and all("too long" in s.reason.lower() for s in result.skipped), result.skipped

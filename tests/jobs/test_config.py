@@ -358,3 +358,12 @@ def test_validate_exits_2_on_a_yaml_bomb(tmp_path: Path):
     path = write(tmp_path, BILLION_LAUGHS)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2 and "expands to more than" in result.output
+
+
+@pytest.mark.parametrize("key", ["report", "alerts"])
+def test_an_output_path_that_is_a_folder_is_refused_at_load(tmp_path: Path, key: str):
+    (tmp_path / "out").mkdir()
+    text = minimal(extra=f"    outputs:\n      {key}: out\n")
+    with pytest.raises(ConfigError) as caught:
+        parse_jobs(text, tmp_path / "jobs.yaml")
+    assert any(f"outputs.{key}" in line and "is a folder" in line for line in problems(caught.value))

@@ -537,3 +537,18 @@ def test_an_emptied_state_file_stops_the_run_instead_of_resending_every_alert(tm
         assert db.execute("SELECT count(*) FROM alerts").fetchone()[0] == len(sent), "raised again in the new state"
     assert alert_lines(alerts_file) == sent, "the alerts file still holds each alert once (it skips ids it has)"
     assert list((tmp_path / "state").glob("news.sqlite.*.bak")), "the emptied file is kept aside"
+
+
+def test_an_alerts_file_that_cannot_be_written_keeps_the_alerts_in_the_outbox(tmp_path, tiny_nli_dir, tiny_encoder_dir):
+    docs = corpus(tmp_path / "docs")
+    path = job_file(tmp_path, [docs], tiny_nli_dir, tiny_encoder_dir, outputs={"report": None})
+    alerts_path = tmp_path / "out" / "alerts.jsonl"
+    (tmp_path / "out").write_text("a file where the alerts folder should be")
+    blocked = runner.invoke(app, ["run", str(path)])
+    assert blocked.exit_code == 1 and "alerts file" in blocked.stderr and "outbox" in blocked.stderr
+    assert "Traceback" not in blocked.output
+    (tmp_path / "out").unlink()
+    freed = runner.invoke(app, ["run", str(path)])
+    assert freed.exit_code == 0, freed.output
+    lines = alert_lines(alerts_path)
+    assert lines and len({line["alert_id"] for line in lines}) == len(lines)
