@@ -871,3 +871,22 @@ def test_labelled_claims(row: dict) -> None:
 def test_labelled_set_has_claims_and_non_claims() -> None:
     rows = _labelled()
     assert sum(r["claim"] for r in rows) >= 20 and sum(not r["claim"] for r in rows) >= 10
+
+
+@pytest.mark.parametrize("size", [200_000, 1_000_000])
+def test_a_huge_paragraph_without_a_sentence_end_extracts_in_bounded_time(size: int):
+    """The splitter sees at most MAX_UNIT_CHARS at once: time grows linearly (1 MB once took over 10 minutes)."""
+    import random
+    import time
+
+    from contradict.claims.extract import MAX_UNIT_CHARS, _units
+
+    rng = random.Random(0)
+    words = "the minister said that water levels in the northern valley were rising while engineers inspected".split()
+    text = " ".join(rng.choice(words) for _ in range(size // 6))[:size]
+    units = _units(text, 0, len(text))
+    assert all(end - start <= MAX_UNIT_CHARS for start, end in units)
+    assert "".join(text[s:e] for s, e in units).replace(" ", "") == text.replace(" ", ""), "nothing lost but spaces"
+    started = time.monotonic()
+    extract_claims(make_doc(text))
+    assert time.monotonic() - started < 240, "extraction must stay about linear in the text"

@@ -295,3 +295,13 @@ def test_a_waiting_run_gets_the_lock_when_the_first_finishes(tmp_path: Path):
         order.append("second in")
     thread.join()
     assert order == ["first in", "first out", "second in"]
+
+
+def test_a_state_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "taken").write_text("a file where the state folder should be")
+    state_path = tmp_path / "taken" / "state.sqlite"
+    with pytest.raises(StateError, match="cannot create the state folder"):
+        with job_lock(state_path, 0, "news"):
+            pass
+    with pytest.raises(StateError, match="cannot create the state folder"):
+        State(state_path)
