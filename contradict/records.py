@@ -34,15 +34,37 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityMention:
+    """A named entity in a claim: its label, the text as written, its normalised value and span in the document.
+
+    ``label`` is one of PERSON, ORG, GPE, LOC, DATE, CARDINAL, QUANTITY, MONEY, PERCENT. ``value``
+    is the full name of a person as the document gives it (no title), a name without article or
+    possessive, an ISO date, or a number in digits with its unit ("15000", "2000000 usd",
+    "12 percent"). ``span`` is None for an entity that entered the claim by resolution (the
+    person a "she" stands for).
+    """
+
+    label: str
+    text: str
+    value: str
+    span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A checkable statement from one document, with its character span and speaker.
 
     ``statement`` is what was said, with references resolved where the document makes them
     clear; the fields after ``reporting_verb`` say how it was normalised (see
-    ``contradict/claims.py``): the entity a speaker refers to, the statement with digits and ISO
+    ``contradict/claims/``): the entity a speaker refers to, the statement with digits and ISO
     dates, its modality and polarity and their cue words, its quantities and dates, the date it
     was said, its check-worthiness, flags for what stayed unresolved, and the spans of
     near-duplicates in the same document merged into it.
+
+    A sentence that states several facts gives several atomic claims: ``spans`` are the exact
+    pieces of the document each one was read from (``span`` covers them all), ``context`` is the
+    whole sentence and ``context_span`` its span; ``entities`` are the named entities of the
+    statement. A claim read from a whole sentence has ``spans == (span,)``.
     """
 
     id: str
@@ -63,6 +85,10 @@ class Claim:
     checkworthiness: float | None = None
     flags: tuple[str, ...] = ()
     merged_spans: tuple[tuple[int, int], ...] = ()
+    entities: tuple[EntityMention, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    context: str | None = None
+    context_span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

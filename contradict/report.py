@@ -17,7 +17,7 @@ from contradict.outputs import atomic_write
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
 from contradict.scoring.nli import ModelInfo
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
 
 
@@ -144,6 +144,13 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "checkworthiness": c.checkworthiness,
                 "flags": list(c.flags),
                 "merged_spans": [[s, e] for s, e in c.merged_spans],
+                "spans": [[s, e] for s, e in (c.spans or (c.span,))],
+                "context": c.context,
+                "context_span": list(c.context_span) if c.context_span else None,
+                "entities": [
+                    {"label": e.label, "text": e.text, "value": e.value, "span": list(e.span) if e.span else None}
+                    for e in c.entities
+                ],
             }
             for c in report.claims
         ],

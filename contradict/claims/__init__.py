@@ -3,6 +3,8 @@
 - :mod:`~contradict.claims.extract`: sentences with exact spans, noise and other-language
   paragraphs dropped, attribution (speaker, reporting verb), check-worthiness, in-document
   duplicates merged.
+- :mod:`~contradict.claims.parse`: the spaCy pipeline (loaded once, checked): atomic clauses of
+  compound sentences, speakers the patterns miss, named entities per claim.
 - :mod:`~contradict.claims.context`: who is who in a document, so pronouns and short
   references resolve to one named person or body, or get a flag.
 - :mod:`~contradict.claims.normalize`: numbers, dates, modality and polarity beside each statement.

@@ -42,6 +42,7 @@ class Resolved:
     statement: str
     speaker_resolved: str | None
     flags: tuple[str, ...]
+    antecedent: Entity | None = None
 
 
 # ---------------------------------------------------------------- lexicon
@@ -117,6 +118,12 @@ _EXPLETIVE = re.compile(
 _DEMONSTRATIVE = re.compile(
     r"^(?:This|That|These|Those)\s+(?:is|was|are|were|will|would|has|have|had|means|meant|could|may|might|shows|showed)\b"
 )
+_DEMONSTRATIVE_NOUN = re.compile(
+    r"^(?:This|That|These|Those)\s+(?!(?:week|weekend|month|year|morning|afternoon|evening|night|time|season|summer"
+    r"|winter|spring|autumn|fall|quarter|decade|century|days|weeks|months|years)\b)(?P<noun>[a-z][\w-]*)\b"
+)
+_LEADING_REFERENCE = re.compile(r"^(?P<w>He|She|It|They|His|Her|Its|Their|Him|Them|This|That|These|Those)\b")
+_REFERENCE_FLAGS = ("unresolved_pronoun", "unresolved_reference", "vague_reference", "unresolved_speaker")
 _DEMONSTRATIVE_OBJECT = re.compile(r"\s(?:that|this|it)[.!]?[\"']?$")
 _MID_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers)\b")
 _SUBJECT_NP = re.compile(
@@ -224,6 +231,7 @@ class DocumentContext:
     mentions: list[_Mention] = field(default_factory=list)
     sentence: int = 0
     last_subject: tuple[int, str] | None = None
+    nouns: list[tuple[int, str, str]] = field(default_factory=list)
 
     # ------------------------------------------------------------ observing
 
@@ -233,9 +241,31 @@ class DocumentContext:
         if old is not None:
             longer = entity if len(entity.mention) > len(old.mention) else old
             title = entity.title if len(entity.title) > len(old.title) else old.title
-            entity = Entity(old.key, longer.mention, title, old.kind, old.gender or entity.gender)
+            kind = "person" if "person" in (old.kind, entity.kind) else old.kind  # a name seen with a title or by the parser
+            entity = Entity(old.key, longer.mention, title, kind, old.gender or entity.gender)
         self.entities[entity.key] = entity
         self.mentions.append(_Mention(self.sentence, entity.key))
+
+    def add_person(self, name: str) -> None:
+        """Note a person the parser's entity recogniser found ('Reyes', 'Anna Berg') in the current sentence."""
+        words = re.findall(r"[\w.'’-]+", name)
+        if not words or words[-1].lower() in _PRONOUN_SPEAKERS:
+            return
+        key = words[-1].strip(".'’").lower()
+        if key.endswith("'s"):
+            key = key[:-2]
+        self._add(Entity(key, _collapse(re.sub(r"['’]s$", "", name)), "", "person"))
+
+    def add_nouns(self, phrases: list[tuple[str, str]]) -> None:
+        """Note the common-noun phrases of the current sentence as (head lemma, phrase), for 'this plan'."""
+        self.nouns.extend((self.sentence, head, phrase) for head, phrase in phrases)
+
+    def note(self, sentence: str) -> None:
+        """Note the people named in part of the current sentence (an earlier clause of it), staying on it."""
+        known = {(m.sentence, m.key) for m in self.mentions}
+        for person in find_people(sentence):
+            if (self.sentence, person.key) not in known:
+                self._add(person)
 
     def observe(self, sentence: str, speaker: str | None = None, statement: str | None = None) -> None:
         """Note the people, organisations and subject of one sentence, then move to the next."""
@@ -244,7 +274,7 @@ class DocumentContext:
         if speaker and speaker.lower() not in _PRONOUN_SPEAKERS:
             key = speaker_key(speaker)
             if key and key not in self.entities:
-                kind = "person" if key != re.sub(r"^(?:the|a|an)\s+", "", speaker.lower()) else "group"
+                kind = "person" if _names_a_person(speaker) else "group"
                 self._add(Entity(key, _collapse(speaker), "", kind))
             elif key:
                 self.mentions.append(_Mention(self.sentence, key))
@@ -268,10 +298,42 @@ class DocumentContext:
         return list(seen.values())
 
     def pronoun(self, word: str, exclude: str | None = None) -> Entity | None:
-        """The one person a 'he'/'she' can stand for, from the last few sentences, or None."""
+        """The one person a 'he'/'she' can stand for, or None.
+
+        The nearest sentence (this one, then each earlier one within ``window``) that names a
+        compatible person decides: exactly one there resolves it, two or more leave it open.
+        Gender counts only where a title states it ('Mrs', 'spokesman').
+        """
         gender = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}.get(word.lower())
-        people = [p for p in self._recent(("person",), exclude) if p.gender in (None, gender)]
-        return people[0] if len(people) == 1 else None
+        by_sentence: dict[int, dict[str, Entity]] = {}
+        for mention in reversed(self.mentions):
+            if mention.sentence < self.sentence - self.window:
+                break
+            entity = self.entities[mention.key]
+            if entity.kind == "person" and mention.key != exclude and entity.gender in (None, gender):
+                by_sentence.setdefault(mention.sentence, {})[mention.key] = entity
+        if not by_sentence:
+            return None
+        nearest = by_sentence[max(by_sentence)]
+        return next(iter(nearest.values())) if len(nearest) == 1 else None
+
+    def group_pronoun(self, plural: bool) -> Entity | None:
+        """The one body an 'it'/'they' speaker can stand for: the nearest sentence naming bodies decides, as for people.
+
+        'it' takes only a body named in the singular ('the agency', not 'officials' or 'the
+        authority and the agency'); 'they' takes either.
+        """
+        by_sentence: dict[int, dict[str, Entity]] = {}
+        for mention in reversed(self.mentions):
+            if mention.sentence < self.sentence - self.window:
+                break
+            entity = self.entities[mention.key]
+            if entity.kind == "group" and (plural or not _plural(entity.mention)):
+                by_sentence.setdefault(mention.sentence, {})[mention.key] = entity
+        if not by_sentence:
+            return None
+        nearest = by_sentence[max(by_sentence)]
+        return next(iter(nearest.values())) if len(nearest) == 1 else None
 
     def reference(self, adjs: str, head: str) -> tuple[Entity | None, bool]:
         """(the one entity 'the <adjs> <head>' stands for, whether it needs resolving at all)."""
@@ -303,10 +365,8 @@ class DocumentContext:
             found = self.pronoun(low)
             return found, () if found else ("unresolved_speaker",)
         if low in ("it", "they"):
-            groups = self._recent(("group",))
-            if groups:
-                return groups[0], ()
-            return None, ("unresolved_speaker",)
+            found = self.group_pronoun(plural=low == "they")
+            return found, () if found else ("unresolved_speaker",)
         if low in ("i", "we"):
             return None, ()
         match = _REFERENCE.fullmatch(speaker)
@@ -376,6 +436,14 @@ class DocumentContext:
                 flags_list.append("unresolved_reference")
         elif _DEMONSTRATIVE.match(text):
             flags_list.append("vague_reference")
+        elif (demonstrative := _DEMONSTRATIVE_NOUN.match(text)) and not quoted:
+            phrase = self.noun_antecedent(demonstrative["noun"])
+            if phrase is None:
+                flags_list.append("vague_reference")
+            else:
+                text = _capitalise(phrase) + text[demonstrative.end() :]
+        elif _DEMONSTRATIVE_NOUN.match(text):
+            flags_list.append("vague_reference")
         if _DEMONSTRATIVE_OBJECT.search(text) and "vague_reference" not in flags_list:
             flags_list.append("vague_reference")
         if not quoted and "unresolved_pronoun" not in flags_list:
@@ -383,8 +451,49 @@ class DocumentContext:
             if _MID_PERSON_PRONOUN.search(rest) and not speaker_is_person and not find_people(text):
                 if not re.search(rf"\b{_NAME_WORD}\s+{_NAME_WORD}\b", text):
                     flags_list.append("unresolved_pronoun")
+        if not any(f in flags_list for f in _REFERENCE_FLAGS) and _LEADING_REFERENCE.match(text):
+            if not _EXPLETIVE.match(text):
+                flags_list.append("vague_reference" if _LEADING_REFERENCE.match(text)["w"].lower()
+                                  in ("this", "that", "these", "those") else "unresolved_pronoun")
         resolved_speaker = speaker_entity.mention if speaker_entity else None
-        return Resolved(text, resolved_speaker, tuple(dict.fromkeys(flags_list)))
+        antecedent = None
+        if pronoun and text != statement:
+            antecedent = next((e for e in self.entities.values() if text.startswith(_capitalise(e.mention))), None)
+        return Resolved(text, resolved_speaker, tuple(dict.fromkeys(flags_list)), antecedent)
+
+    def noun_antecedent(self, noun: str) -> str | None:
+        """The one earlier noun phrase (last few sentences) whose head is ``noun``, with 'the', or None."""
+        noun = noun.lower()
+        stem = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+        phrases = {
+            phrase for sentence, head, phrase in self.nouns
+            if sentence >= self.sentence - self.window and head in (noun, stem)
+        }  # fmt: skip
+        if len(phrases) != 1:
+            return None
+        phrase = phrases.pop()
+        return re.sub(r"^(?:a|an|the|this|that|these|those|its|their|his|her)\s+", "the ", phrase, flags=re.IGNORECASE)
+
+
+def _names_a_person(speaker: str) -> bool:
+    """Whether a speaker ends in a person's name: 'Reyes', 'Defence Minister Tomas Reyes', not 'the RCMP'
+    or 'a biography distributed on forums that says he studied in Baghdad'."""
+    words = _collapse(speaker).split()
+    if not words or len(words) > 8 or any(w.lower() in ("that", "who", "which", "whose") for w in words):
+        return False
+    if not words[-1][:1].isupper() or words[-1].lower() in _ORGANISATION_WORDS or words[-1].isupper():
+        return False
+    return len(words) == 1 or words[-2][:1].isupper() or words[-2].lower() in _PARTICLE_WORDS
+
+
+_PARTICLE_WORDS = frozenset("van von de der den al bin da del la le di du".split())
+
+
+def _plural(mention: str) -> bool:
+    """Whether a body is named in the plural: coordinated, or a plural head ('officials', 'authorities')."""
+    words = mention.lower().split()
+    head = re.split(r"\s+(?:of|for|at|in|from)\s+", mention.lower())[0].split()[-1:] or words[-1:]
+    return " and " in f" {mention.lower()} " or bool(head and head[0].endswith("s") and not head[0].endswith(("ss", "us")))
 
 
 def _capitalise(text: str) -> str:

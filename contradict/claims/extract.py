@@ -11,9 +11,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from contradict.claims.context import DocumentContext, speaker_key
-from contradict.claims.normalize import content_words, find_dates, normalize
+from contradict.claims.normalize import _number_text, content_words, find_dates, find_quantities, normalize
+from contradict.claims.parse import (
+    DEFAULT_SPACY_MODEL,
+    ENTITY_LABELS,
+    atomic_clauses,
+    clause_entities,
+    side_facts,
+    entity_value,
+    load_parser,
+    parse_attribution,
+    parse_sentences,
+)
 from contradict.errors import UsageError
-from contradict.records import Claim, Document
+from contradict.records import Claim, Document, EntityMention
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +55,7 @@ class ExtractOptions:
     language: str | None = None
     drop_other_languages: bool = True
     min_checkworthiness: float = -1.0
+    spacy_model: str | None = DEFAULT_SPACY_MODEL
 
     def __post_init__(self) -> None:
         """Reject option values that cannot work, saying which to fix."""
@@ -54,6 +66,8 @@ class ExtractOptions:
             )
         if self.language is not None and not re.fullmatch(r"[a-z]{2}(?:-[a-z]{2})?", self.language):
             raise UsageError(f"language {self.language!r} is not an ISO 639-1 code such as 'en'")
+        if self.spacy_model is not None and self.spacy_model.lower() in ("", "none", "off"):
+            object.__setattr__(self, "spacy_model", None)  # rules only, no parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -831,6 +845,11 @@ def _sentence_claim(
     whole_quote = _WHOLE_QUOTE.match(body)
     if attribution is None and previous is not None and whole_quote:
         attribution = Attribution(previous.speaker, previous.verb, whole_quote.span("content"))
+    return _read_body(body, attribution, options)
+
+
+def _read_body(body: str, attribution: Attribution | None, options: ExtractOptions) -> _Sentence:
+    """A sentence's statement (the reported content when attributed) and drop reason."""
     quoted = False
     if attribution:
         start, end = attribution.content_span
@@ -838,7 +857,7 @@ def _sentence_claim(
         if attribution.continuation:
             content = content.rstrip(" ,") + " " + body[slice(*attribution.continuation)]
         statement = _content_statement(content)
-        quoted = body[max(0, start - 1) : start + 1].strip()[:1] in ('"', "“")
+        quoted = body[max(0, start - 1) : start + 1].strip()[:1] in ('"', "“") or body[end : end + 2].strip(" ,")[:1] in ('"', "”")
     else:
         statement = _normalise(body)
     return _Sentence(_statement_reason(statement, options), statement, attribution, quoted, body)
@@ -937,10 +956,64 @@ def _said_on(sentence: _Sentence, today: dt.date | None) -> dt.date | None:
     return today
 
 
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One claim to make from a sentence: the statement read, its spans in the document, its parsed tokens."""
+
+    read: _Sentence
+    span: tuple[int, int]
+    spans: tuple[tuple[int, int], ...]
+    token_ids: tuple[int, ...] | None = None
+
+
+def _entity(label: str, text: str, span: tuple[int, int] | None, context: DocumentContext, today: dt.date | None) -> EntityMention:
+    """An entity with its normalised value (see :class:`~contradict.records.EntityMention`)."""
+    label = ENTITY_LABELS[label]
+    value = entity_value(label, text)
+    if label == "PERSON":
+        person = context.entities.get(value.split()[-1].lower()) if value.split() else None
+        if person is not None and person.kind == "person":
+            name = person.mention
+            if person.title and name.startswith(person.title + " "):
+                name = name[len(person.title) + 1 :]
+            value = name
+    elif label == "DATE":
+        refs = [ref.iso for ref in find_dates(text, today) if ref.iso]
+        value = refs[0] if refs else value
+    elif label in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"):
+        found = find_quantities(text)
+        if found:
+            quantity = found[0][1]
+            value = _number_text(quantity.value) + (f" {quantity.unit}" if quantity.unit else "")
+    return EntityMention(label, " ".join(text.split()), value, span)
+
+
+def _claim_entities(
+    doc: Any, piece: _Piece, offset: int, context: DocumentContext, today: dt.date | None, antecedent: Any
+) -> tuple[EntityMention, ...]:
+    """The named entities of a claim's statement: from the parse, plus the person a pronoun resolved to."""
+    found: list[EntityMention] = []
+    if antecedent is not None and antecedent.kind == "person":
+        found.append(_entity("PERSON", antecedent.mention, None, context, today))
+    if doc is not None and piece.token_ids is not None:
+        for ent in clause_entities(doc, piece.token_ids):
+            span = (offset + ent.start_char, offset + ent.end_char)
+            found.append(_entity(ent.label_, ent.text, span, context, today))
+    return tuple(dict.fromkeys(found))
+
+
 def _make_claim(
-    document: Document, index: int, span: tuple[int, int], sentence: _Sentence, context: DocumentContext
+    document: Document,
+    index: int,
+    piece: _Piece,
+    context: DocumentContext,
+    doc: Any = None,
+    offset: int = 0,
+    sentence_span: tuple[int, int] | None = None,
 ) -> Claim:
-    """A Claim from one read sentence: references resolved, then normalised."""
+    """A Claim from one read piece of a sentence: references resolved, then normalised, with its entities."""
+    sentence = piece.read
+    span = piece.span
     attribution = sentence.attribution
     speaker = attribution.speaker if attribution else None
     verb = attribution.verb if attribution else None
@@ -951,6 +1024,7 @@ def _make_claim(
     flags = list(resolved.flags)
     if normal.unresolved_dates:
         flags.append("relative_date_unresolved")
+    sentence_span = sentence_span or span
     return Claim(
         id=f"{document.id}:c{index}",
         doc_id=document.id,
@@ -969,7 +1043,129 @@ def _make_claim(
         said_on=_said_on(sentence, document.date),
         checkworthiness=checkworthiness(resolved.statement, attribution is not None),
         flags=tuple(flags),
+        entities=_claim_entities(doc, piece, offset, context, document.date, resolved.antecedent),
+        spans=piece.spans,
+        context=document.text[sentence_span[0] : sentence_span[1]],
+        context_span=sentence_span,
     )
+
+
+_OPEN_QUOTES = ('"', "“")
+_QUOTE_CHARS = re.compile(r"[\"“”]")
+
+
+def _continue_quotes(entries: list[Any], reads: dict[int, _Sentence], options: ExtractOptions) -> None:
+    """Quoted speech across the sentences of a paragraph, in place.
+
+    A quotation opened in one sentence and closed, with its speaker, in the next ('"The levee will
+    hold. We have reinforced it," Costa said.') gives the first sentence that speaker; a sentence
+    that is only a quotation after a quoted attribution (found by the patterns or the parse)
+    keeps that speaker.
+    """
+    numbers = [n for n, e in enumerate(entries) if isinstance(e, tuple)]
+    pairs = [(a, b) for a, b in zip(numbers, numbers[1:]) if entries[a][3] == entries[b][3]]
+    for a, b in reversed(pairs):
+        first, second = reads[a], reads[b]
+        if first.attribution is None and second.attribution is not None and first.reason is None:
+            opens = first.body.startswith(_OPEN_QUOTES) and len(_QUOTE_CHARS.findall(first.body)) == 1
+            closes = not second.body.startswith(_OPEN_QUOTES) and len(_QUOTE_CHARS.findall(second.body)) == 1
+            if opens and closes:
+                said = second.attribution
+                again = _read_body(first.body, Attribution(said.speaker, said.verb, (1, len(first.body))), options)
+                reads[a] = replace(again, quoted=True)
+    for a, b in pairs:
+        first, second = reads[a], reads[b]
+        whole = _WHOLE_QUOTE.match(second.body)
+        if second.attribution is None and first.attribution is not None and first.quoted and whole:
+            said = first.attribution
+            reads[b] = _read_body(second.body, Attribution(said.speaker, said.verb, whole.span("content")), options)
+
+
+def _parseable(read: _Sentence) -> bool:
+    """Whether a sentence is worth parsing: kept, too long (it may split), or too short only by the patterns' reading."""
+    return read.reason in (None, "too_long") or (read.reason == "too_short" and read.attribution is not None)
+
+
+def _parser_for(options: ExtractOptions, language: str | None) -> Any:
+    """The spaCy pipeline to parse with, or None: parsing is off, or the text is not English."""
+    if not options.spacy_model or (language or "en") != "en":
+        return None
+    return load_parser(options.spacy_model)
+
+
+def _parsed_attribution(read: _Sentence, doc: Any, options: ExtractOptions) -> _Sentence:
+    """The sentence read again with the speaker the parse found, when the patterns found none."""
+    if doc is None or (read.attribution is not None and read.reason != "too_short"):
+        return read
+    found = parse_attribution(doc)
+    if found is None:
+        return read
+    spans = found.content_spans
+    continuation = (spans[1][0], spans[-1][1]) if len(spans) > 1 else None
+    again = _read_body(read.body, Attribution(found.speaker, found.verb, spans[0], continuation), options)
+    if read.attribution is not None and again.reason:
+        return read  # the patterns' reading stands unless the parse finds a usable statement
+    return again if again.statement else read
+
+
+def _content_tokens(doc: Any, attribution: Attribution | None) -> list[int]:
+    """Token indices of a parsed sentence inside the reported content (all tokens when not attributed)."""
+    if attribution is None:
+        return [t.i for t in doc]
+    spans = [attribution.content_span, *([attribution.continuation] if attribution.continuation else [])]
+    return [t.i for t in doc if any(s <= t.idx and t.idx + len(t.text) <= e for s, e in spans)]
+
+
+_MAX_CLAUSES = 5  # more atomic clauses than this in one sentence: a run-on the parse is unsure of
+
+
+def _pieces(
+    read: _Sentence, doc: Any, span: tuple[int, int], offset: int, options: ExtractOptions
+) -> list[_Piece]:
+    """The claims one sentence gives: its atomic clauses when the parse splits it, else the sentence whole."""
+    whole = _Piece(read, span, (span,), None)
+    if doc is None:
+        return [whole]
+    allowed = _content_tokens(doc, read.attribution)
+    whole = _Piece(read, span, (span,), tuple(allowed))
+    if read.reason not in (None, "too_long"):
+        return [whole]
+    clauses = atomic_clauses(doc, allowed, read.attribution.speaker if read.attribution else None)
+    if read.attribution is not None and clauses:
+        clauses = sorted([*clauses, *side_facts(doc, allowed)], key=lambda c: min(c.token_ids, default=0))
+    if not 2 <= len(clauses) <= _MAX_CLAUSES or any(
+        not options.min_words <= len(c.statement.split()) <= options.max_words for c in clauses
+    ):
+        return [whole]  # the parse cannot split it into claims of a usable length
+    pieces = []
+    for clause in clauses:
+        attribution = None if clause.narrated and not clause.speaker else read.attribution
+        if clause.speaker:
+            attribution = Attribution(clause.speaker, clause.verb or "said", clause.spans[0])
+        statement = clause.statement
+        sub = _Sentence(_statement_reason(statement, options), statement, attribution, read.quoted, read.body)
+        spans = tuple((offset + s, offset + e) for s, e in clause.spans)
+        pieces.append(_Piece(sub, (spans[0][0], spans[-1][1]), spans, clause.token_ids))
+    return pieces
+
+
+def _full_name(ent: Any) -> bool:
+    """A PERSON the recogniser found with a first and a last name: single words are too often places."""
+    names = [t for t in ent if t.tag_ == "NNP" and t.text[:1].isupper()]
+    return ent.label_ == "PERSON" and len(names) >= 2
+
+
+def _noun_phrases(doc: Any) -> list[tuple[str, str]]:
+    """(head lemma, phrase) of the common-noun phrases in a parsed sentence, for 'this plan' later."""
+    out = []
+    for token in doc:
+        if token.tag_ not in ("NN", "NNS") or token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos"):
+            continue
+        words = [t for t in token.subtree if t.dep_ not in ("relcl", "punct")]
+        if len(words) > 8:
+            words = [t for t in token.subtree if t.i <= token.i]
+        out.append((token.lower_, " ".join(t.text for t in words)))
+    return out
 
 
 def _duplicate_of(claim: Claim, earlier: list[tuple[Claim, frozenset[str]]], words: frozenset[str]) -> int | None:
@@ -989,7 +1185,12 @@ def _duplicate_of(claim: Claim, earlier: list[tuple[Claim, frozenset[str]]], wor
 def extract_claims(
     document: Document, options: ExtractOptions = ExtractOptions()
 ) -> DocumentClaims:
-    """The claims of one document, in document order, with everything dropped and why."""
+    """The claims of one document, in document order, with everything dropped and why.
+
+    With a spaCy pipeline (``options.spacy_model``; English text only) the sentences kept are
+    parsed in one ``nlp.pipe`` call: the parse finds speakers the patterns miss, splits each
+    sentence into atomic claims and names the entities in each.
+    """
     text = document.text
     language = detect_language(text) if text.strip() else None
     target = options.language or language
@@ -997,7 +1198,8 @@ def extract_claims(
     dropped: list[Dropped] = []
     context = DocumentContext()
     in_related = False
-    for p_start, p_end in _paragraphs(text):
+    entries: list[Dropped | tuple[int, int, _Sentence, int]] = []
+    for paragraph_number, (p_start, p_end) in enumerate(_paragraphs(text)):
         paragraph = text[p_start:p_end]
         detail: str | None = None
         if _is_related_header(paragraph):
@@ -1011,20 +1213,49 @@ def extract_claims(
             detail = other_language(paragraph, target)
             reason = "other_language" if detail else None
         if reason:
-            dropped.append(Dropped(document.id, (p_start, p_end), reason, detail))
+            entries.append(Dropped(document.id, (p_start, p_end), reason, detail))
             continue
         previous: Attribution | None = None
         sentences = (span for u_start, u_end in _units(text, p_start, p_end) for span in _segment(text, u_start, u_end))
         for index, (start, end) in enumerate(sentences):
             read = _sentence_claim(text[start:end], index == 0, previous, options)
             previous = read.attribution if read.attribution is not None and read.quoted else None
-            if read.reason:
-                dropped.append(Dropped(document.id, (start, end), read.reason))
-                if read.reason in ("question", "too_short", "too_long"):
-                    context.observe(read.body)
+            entries.append((start, end, read, paragraph_number))
+    parser = _parser_for(options, target)
+    parsed: dict[int, Any] = {}
+    if parser is not None:
+        todo = [i for i, e in enumerate(entries) if isinstance(e, tuple) and _parseable(e[2])]
+        parsed = dict(zip(todo, parse_sentences(parser, [entries[i][2].body for i in todo]), strict=True))
+    reads = {n: _parsed_attribution(e[2], parsed.get(n), options) for n, e in enumerate(entries) if isinstance(e, tuple)}
+    _continue_quotes(entries, reads, options)
+    for number, entry in enumerate(entries):
+        if isinstance(entry, Dropped):
+            dropped.append(entry)
+            continue
+        start, end, _, _ = entry
+        doc = parsed.get(number)
+        read = reads[number]
+        offset = start + (end - start - len(read.body))
+        pieces = _pieces(read, doc, (start, end), offset, options)
+        if all(p.read.reason for p in pieces):
+            for piece in pieces[:1]:
+                dropped.append(Dropped(document.id, (start, end), piece.read.reason or ""))
+            if read.reason in ("question", "too_short", "too_long"):
+                context.observe(read.body)
+            continue
+        first_speaker: str | None = None
+        last_statement: str | None = None
+        for piece in pieces:
+            if piece.read.reason:
+                dropped.append(Dropped(document.id, piece.span, piece.read.reason))
                 continue
-            claim = _make_claim(document, len(kept) + 1, (start, end), read, context)
-            context.observe(read.body, claim.speaker, claim.statement)
+            claim = _make_claim(document, len(kept) + 1, piece, context, doc, offset, (start, end))
+            first_speaker = first_speaker or claim.speaker
+            last_statement = claim.statement
+            context.note(claim.statement if not claim.speaker else f"{claim.speaker} said. {claim.statement}")
+            for ent in clause_entities(doc, piece.token_ids or ()) if doc is not None else ():
+                if _full_name(ent):
+                    context.add_person(ent.text)
             words = content_words(claim.normalized or claim.statement, numbers=True) | frozenset(
                 w.lower() for w in _DAY_OR_MONTH.findall(claim.normalized or claim.statement)
             )
@@ -1034,11 +1265,17 @@ def extract_claims(
             elif (twin := _duplicate_of(claim, kept, words)) is not None:
                 reason = "duplicate"
                 first, first_words = kept[twin]
-                kept[twin] = (replace(first, merged_spans=(*first.merged_spans, (start, end))), first_words)
+                kept[twin] = (replace(first, merged_spans=(*first.merged_spans, piece.span)), first_words)
             if reason:
-                dropped.append(Dropped(document.id, (start, end), reason))
+                dropped.append(Dropped(document.id, piece.span, reason))
                 continue
             kept.append((claim, words))
+        if doc is not None:
+            for ent in doc.ents:
+                if _full_name(ent):
+                    context.add_person(ent.text)
+            context.add_nouns(_noun_phrases(doc))
+        context.observe(read.body, first_speaker, last_statement if len(pieces) == 1 else pieces[0].read.statement)
     claims = tuple(claim for claim, _ in kept)
     log.debug(
         "document %s: language %s, %d claims, %d spans dropped",

@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".json", ".jsonl"}
+PDF_SUFFIXES = frozenset({".pdf"})
+WORD_SUFFIXES = frozenset({".docx"})
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | WORD_SUFFIXES | {".json", ".jsonl"}
 
 _TITLE_MAX = 200
 _HEADER_LINES = 8
@@ -38,6 +40,7 @@ class LoadOptions:
     json_title_field: str = "title"
     json_date_field: str = "date"
     max_bytes: int = 20_000_000  # larger files are skipped with a reason
+    main_content: bool = True  # HTML: the article by trafilatura; False: all visible text (the walker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,10 @@ def load_file(
             data = handle.read(options.max_bytes + 1)
         if len(data) > options.max_bytes:
             raise _Skip(f"file is larger than max_bytes ({options.max_bytes:,} bytes)")
+        if suffix in PDF_SUFFIXES:
+            return [_read_pdf(data, rel)], []
+        if suffix in WORD_SUFFIXES:
+            return [_read_docx(data, rel)], []
         text = _decode(data, html=suffix in HTML_SUFFIXES)
         if suffix == ".jsonl":
             return _read_jsonl(text, rel, options)
@@ -180,7 +187,7 @@ def load_file(
         if not text.strip():
             raise _Skip("empty document")
         if suffix in HTML_SUFFIXES:
-            return [_read_html(text, rel)], []
+            return [_read_html(text, rel, main_content=options.main_content)], []
         return [_document(rel, rel, _text_title(text), find_header_date(text), text)], []
     except _Skip as exc:
         return [], [Skipped(rel, str(exc))]
@@ -304,12 +311,77 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _END_BLOCK, _SPACE, _SOFT = object(), object(), object()  # _SOFT: a space only between two words
 
 
-def _read_html(markup: str, rel: str) -> Document:
-    """Visible text of an HTML page, one paragraph per line, with its title and date."""
+def _read_pdf(data: bytes, rel: str) -> Document:
+    """The text layer of a PDF (pypdf), page by page with a blank line between pages; spans point into it.
+
+    A PDF without a text layer (a scan) or one that is encrypted is skipped with the reason.
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise _Skip("PDF is encrypted")
+        pages = [_clean(page.extract_text() or "").strip() for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise _Skip(f"could not read PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(page for page in pages if page)
+    if not text.strip():
+        raise _Skip(f"PDF has no text layer ({len(pages)} pages; a scanned document?)")
+    title = _one_line(str((reader.metadata or {}).get("/Title") or "")) or _first_line(text)
+    return _document(rel, rel, title, find_header_date(text), text)
+
+
+def _read_docx(data: bytes, rel: str) -> Document:
+    """The paragraphs of a Word file (python-docx), one per line; its title from its properties or first line."""
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        word = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _Skip(f"could not read Word file ({type(exc).__name__}: {exc})") from exc
+    paragraphs = [" ".join(p.text.split()) for p in word.paragraphs]
+    text = _clean("\n\n".join(p for p in paragraphs if p))
+    if not text.strip():
+        raise _Skip("empty document")
+    title = _one_line(word.core_properties.title or "") or _first_line(text)
+    return _document(rel, rel, title, find_header_date(text), text)
+
+
+def _main_content(markup: str, rel: str) -> str | None:
+    """The article of a web page, one paragraph per line, by trafilatura (menus, tickers, footers left out).
+
+    None when trafilatura finds no article (a tiny page, a list of links) or fails: then the
+    walker's visible text is used instead.
+    """
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a dependency; the walker still works
+        return None
+    try:
+        text = trafilatura.extract(
+            markup, output_format="txt", include_comments=False, include_tables=False, include_images=False,
+            favor_precision=True, deduplicate=False,
+        )
+    except Exception:  # noqa: BLE001 - trafilatura on hostile markup: fall back, never fail the file
+        logger.debug("%s: trafilatura failed; using the visible text", rel, exc_info=True)
+        return None
+    text = _clean(text or "").strip()
+    return text or None
+
+
+def _read_html(markup: str, rel: str, *, main_content: bool = True) -> Document:
+    """The main content of an HTML page (trafilatura; else its visible text), one paragraph per line, with its title and date."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "lxml")
-    text = _visible_text(soup)
+    text = (_main_content(markup, rel) if main_content else None) or _visible_text(soup)
     if not text:
         raise _Skip("empty document")
     title_tag = soup.find("title")

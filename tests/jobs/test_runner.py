@@ -465,14 +465,14 @@ def test_glob_patterns(pattern: str, path: str, matches: bool):
 
 
 def test_inputs_select_files_and_prefix_several_folders(tmp_path: Path, tiny_nli_dir, tiny_encoder_dir):
-    first = corpus(tmp_path / "wire", {"a.txt": CORPUS["a.txt"], "drafts/x.txt": CORPUS["b.md"], "notes.pdf": "%PDF"})
+    first = corpus(tmp_path / "wire", {"a.txt": CORPUS["a.txt"], "drafts/x.txt": CORPUS["b.md"], "notes.odt": "odt"})
     second = corpus(tmp_path / "gazette", {"b.md": CORPUS["b.md"], "c.txt": CORPUS["c.txt"]})
     path = job_file(tmp_path, [first, second], tiny_nli_dir, tiny_encoder_dir,
                     inputs={"exclude": ["drafts/**"], "file_types": ["txt"]})
     documents, skipped = read_inputs(load_jobs(path).jobs["news"].inputs)
     assert [d.id for d in documents] == ["wire/a.txt", "gazette/c.txt"]
     assert [d.path for d in documents] == ["wire/a.txt", "gazette/c.txt"]
-    assert [s.path for s in skipped] == ["wire/notes.pdf"]
+    assert [s.path for s in skipped] == ["wire/notes.odt"]  # a type contradict cannot read at all
 
 
 def test_claim_ids_follow_documents_when_a_file_is_copied(tmp_path, tiny_nli, tiny_nli_dir, tiny_encoder, tiny_encoder_dir):
