@@ -39,15 +39,21 @@ def supports(config: Any) -> bool:
     )
 
 
-def speed_up(network: Any) -> bool:
-    """Swap the attention forward of every DeBERTa-v2 self-attention module; say whether it did."""
+def speed_up(network: Any, *, fuse: bool = True) -> bool:
+    """Swap the attention forward of every DeBERTa-v2 self-attention module; say whether it did.
+
+    ``fuse``: compute query, key and value with one fused matrix (a copy of the three weights
+    taken now; for scoring). Training passes ``fuse=False`` so that the forward calls the
+    ``query_proj``/``key_proj``/``value_proj`` modules themselves: their weights (or adapters
+    wrapped around them) then receive gradients and a change to them takes effect."""
     config = getattr(network, "config", None)
     if config is None or not supports(config):
         return False
     count = 0
     for module in network.modules():
         if type(module).__name__ == "DisentangledSelfAttention" and not hasattr(module, "_contradict_original_forward"):
-            _fuse_projections(module)
+            if fuse:
+                _fuse_projections(module)
             module._contradict_original_forward = module.forward
             module.forward = types.MethodType(_forward, module)
             count += 1
@@ -115,8 +121,12 @@ def _forward(
     def split(x: Any) -> Any:  # (B, T, H) -> (B, heads, T, d)
         return x.view(x.shape[0], x.shape[1], heads, -1).transpose(1, 2)
 
-    width = self._qkv_bias.shape[0] // 3
-    query, key, value = (split(x) for x in (torch.matmul(hidden_states, self._qkv_weight) + self._qkv_bias).split(width, dim=-1))
+    if hasattr(self, "_qkv_weight"):
+        width = self._qkv_bias.shape[0] // 3
+        fused = torch.matmul(hidden_states, self._qkv_weight) + self._qkv_bias
+        query, key, value = (split(x) for x in fused.split(width, dim=-1))
+    else:
+        query, key, value = (split(proj(hidden_states)) for proj in (self.query_proj, self.key_proj, self.value_proj))
     factor = 1 + ("c2p" in self.pos_att_type) + ("p2c" in self.pos_att_type)
     scale = math.sqrt(query.shape[-1] * factor)
     query = query * (1.0 / scale)  # every term of the scores is divided by the same scale
