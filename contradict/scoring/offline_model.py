@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contradict.errors import ModelLoadError
 
@@ -177,21 +177,92 @@ def ensure_with_head(head_path: Path, cache_dir: Path | None = None) -> Path:
         raise ModelLoadError(f"{head_path}: unknown tensors {sorted(missing)}")
     model.load_state_dict({**model.state_dict(), **head})
     model.eval()
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".head-") as tmp:
+    _save_variant(model, base, target, {"head": {"file": head_path.name, "sha256": digest}})
+    return target
+
+
+ADAPTER_FORMAT = "contradict-lora-1"
+
+
+def merge_adapter(model: "Any", tensors: dict[str, "Any"], metadata: dict[str, str]) -> None:
+    """Fold a low-rank adapter artefact (written by :mod:`contradict.training.finetune`) into a
+    plain sequence classifier in place: ``W += scaling * B @ A`` for every ``<module>.lora_A`` /
+    ``<module>.lora_B`` pair, and its other tensors (LayerNorms, pooler, classifier) replace the
+    model's. Scoring then runs at the base model's speed, without peft."""
+    import torch  # noqa: PLC0415
+
+    if metadata.get("format") != ADAPTER_FORMAT:
+        raise ModelLoadError(f"adapter format {metadata.get('format')!r}, expected {ADAPTER_FORMAT!r}: reinstall contradict")
+    scaling = float(metadata["scaling"])
+    state = model.state_dict()
+    full = {k: v for k, v in tensors.items() if not k.endswith((".lora_A", ".lora_B"))}
+    unknown = sorted(set(full) - set(state))
+    if unknown:
+        raise ModelLoadError(f"the adapter names tensors the model lacks: {unknown[:5]}")
+    with torch.no_grad():
+        for key in tensors:
+            if not key.endswith(".lora_A"):
+                continue
+            stem = key[: -len(".lora_A")]
+            if f"{stem}.lora_B" not in tensors:
+                raise ModelLoadError(f"the adapter has {key} but no {stem}.lora_B")
+            module = model.get_submodule(stem)
+            module.weight += scaling * (tensors[f"{stem}.lora_B"].float() @ tensors[key].float())
+        model.load_state_dict({**model.state_dict(), **{k: v.float() for k, v in full.items()}})
+
+
+def ensure_with_adapter(adapter_path: Path, cache_dir: Path | None = None) -> Path:
+    """The rebuilt checkpoint with a shipped low-rank adapter merged in (three-way head
+    included), built once into the cache like :func:`ensure_with_head`."""
+    from safetensors import safe_open  # noqa: PLC0415
+
+    if not adapter_path.is_file():
+        raise ModelLoadError(f"adapter file {adapter_path} is missing: reinstall contradict")
+    digest = file_sha256(adapter_path)
+    base = ensure_converted(cache_dir)
+    target = base.parent / f"{base.name}-lora-{digest[:16]}"
+    if (target / "contradict-conversion.json").is_file():
+        return target
+    log.info("merging the fine-tuned adapter into %s (once)", target)
+    import torch  # noqa: PLC0415
+    from transformers import AutoModelForSequenceClassification  # noqa: PLC0415
+
+    with safe_open(str(adapter_path), framework="pt") as fh:
+        metadata = dict(fh.metadata() or {})
+        tensors = {key: fh.get_tensor(key) for key in fh.keys()}
+    labels = metadata.get("labels", "").split(",")
+    if "classifier.weight" not in tensors or len(labels) != tensors["classifier.weight"].shape[0]:
+        raise ModelLoadError(f"{adapter_path}: its label list {labels} does not match its classifier")
+    model = AutoModelForSequenceClassification.from_pretrained(str(base))
+    model.config.num_labels = len(labels)
+    model.config.id2label = dict(enumerate(labels))
+    model.config.label2id = {label: i for i, label in enumerate(labels)}
+    model.classifier = torch.nn.Linear(model.classifier.in_features, len(labels))
+    model.num_labels = len(labels)
+    merge_adapter(model, tensors, metadata)
+    model.eval()
+    _save_variant(model, base, target, {"adapter": {"file": adapter_path.name, "sha256": digest}})
+    return target
+
+
+def _save_variant(model: "Any", base: Path, target: Path, extra: dict[str, "Any"]) -> None:
+    """Save a model built from the base checkpoint into ``target`` atomically, with the base's
+    tokenizer files and conversion record (plus ``extra``)."""
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".variant-") as tmp:
         staging = Path(tmp) / "model"
         model.save_pretrained(staging)
         for item in base.iterdir():  # tokenizer files
             if item.is_file() and not (staging / item.name).exists() and item.suffix != ".safetensors":
                 shutil.copy2(item, staging / item.name)
         meta = json.loads((base / "contradict-conversion.json").read_text(encoding="utf-8"))
-        meta["head"] = {"file": head_path.name, "sha256": digest}
+        meta.update(extra)
         (staging / "contradict-conversion.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         try:
             staging.rename(target)
         except OSError:
             if not (target / "contradict-conversion.json").is_file():
                 raise
-    return target
+            log.info("another process finished the build first; using it")
 
 
 def build_offline(card: "ModelCard") -> tuple[Path, str]:
@@ -202,12 +273,18 @@ def build_offline(card: "ModelCard") -> tuple[Path, str]:
         if not card.head_file:
             raise ModelLoadError(f"model card {card.id!r} builds from a head but names no head_file")
         location = ensure_with_head(cards_dir() / card.head_file)
+    elif card.build == "offline-lora":
+        if not card.adapter_file:
+            raise ModelLoadError(f"model card {card.id!r} builds from an adapter but names no adapter_file")
+        location = ensure_with_adapter(cards_dir() / card.adapter_file)
     else:
         location = ensure_converted()
     meta = json.loads((location / "contradict-conversion.json").read_text(encoding="utf-8"))
     revision = f"{meta['source']} onnx-sha256:{meta['onnx_sha256'][:16]}"
     if "head" in meta:
         revision += f" head-sha256:{meta['head']['sha256'][:16]}"
+    if "adapter" in meta:
+        revision += f" adapter-sha256:{meta['adapter']['sha256'][:16]}"
     return location, revision
 
 
