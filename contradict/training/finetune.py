@@ -504,8 +504,36 @@ def train(
     return step
 
 
-def run(data_dir: Path, run_dir: Path, cfg: FinetuneConfig, *, head_path: Path | None, device: str = "auto", threads: int = 2, stop_after: int | None = None) -> int:
-    """Read the data, build the model from the offline checkpoint, and train (resumably) in ``run_dir``."""
+def check_run_config(run_dir: Path, cfg: FinetuneConfig, *, reschedule: bool = False) -> None:
+    """Refuse to resume a run folder with another configuration; with ``reschedule``, allow another
+    total of steps and record the change (at the latest checkpoint's step) in ``run.json``."""
+    record = run_dir / "run.json"
+    if not record.is_file():
+        return
+    meta = json.loads(record.read_text(encoding="utf-8"))
+    wanted = json.loads(json.dumps(asdict(cfg)))
+    if meta["config"] == wanted:
+        return
+    if not (reschedule and {**meta["config"], "steps": cfg.steps} == wanted):
+        raise ValueError(f"{run_dir} holds a run with another configuration: use a new folder (or --reschedule to change only --steps)")
+    found = checkpoints(run_dir)
+    at = int(found[-1].stem.split("-")[1]) if found else 0
+    if at >= cfg.steps:
+        raise ValueError(f"{run_dir} is at step {at}, past the new total of {cfg.steps} steps")
+    meta.setdefault("reschedules", []).append({"at_step": at, "from_steps": meta["config"]["steps"], "to_steps": cfg.steps})
+    meta["config"]["steps"] = cfg.steps
+    record.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    log.info("rescheduled: from step %d the run decays to step %d", at, cfg.steps)
+
+
+def run(
+    data_dir: Path, run_dir: Path, cfg: FinetuneConfig, *, head_path: Path | None, device: str = "auto", threads: int = 2,
+    stop_after: int | None = None, reschedule: bool = False,
+) -> int:
+    """Read the data, build the model from the offline checkpoint, and train (resumably) in ``run_dir``.
+
+    ``reschedule``: resume a run with another total of steps (the learning rate decays to zero at
+    the new total from the latest checkpoint on); the change is recorded in ``run.json``."""
     import torch  # noqa: PLC0415
     from transformers import AutoTokenizer  # noqa: PLC0415
 
@@ -516,10 +544,7 @@ def run(data_dir: Path, run_dir: Path, cfg: FinetuneConfig, *, head_path: Path |
     torch_device = resolve_device(device)
     run_dir.mkdir(parents=True, exist_ok=True)
     record = run_dir / "run.json"
-    if record.is_file():
-        previous = json.loads(record.read_text(encoding="utf-8"))["config"]
-        if previous != json.loads(json.dumps(asdict(cfg))):
-            raise ValueError(f"{run_dir} holds a run with another configuration: use a new folder")
+    check_run_config(run_dir, cfg, reschedule=reschedule)
     base = ensure_converted()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     sources = [s for s in DATA if s.name in cfg.sources]
@@ -619,6 +644,7 @@ def export(run_dir: Path, out: Path, data_dir: Path, *, head_path: Path | None, 
         "target_modules": target_modules(12, cfg.train_layers),
         "config": meta["config"],
         "head_init": meta.get("head_init"),
+        "reschedules": meta.get("reschedules", []),
         "data": meta["data"],
         "train_rows_by_source": meta["train_rows_by_source"],
         "held_out_rows_by_source": meta["held_out_rows_by_source"],
@@ -667,6 +693,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr.add_argument("--eval-rows", type=int, default=defaults.eval_rows, help="held-out rows scored at each checkpoint")
     tr.add_argument("--no-bf16", action="store_true", help="train in float32")
     tr.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    tr.add_argument("--reschedule", action="store_true", help="resume with another --steps (recorded in run.json)")
     tr.add_argument("--stop-after", type=int, default=None, help="return after this many steps (the run stays resumable)")
     ex.add_argument("--out", type=Path, required=True, help="adapter file to write (.safetensors)")
     ex.add_argument("--checkpoint", type=Path, default=None, help="a checkpoint to export (default: best held-out)")
@@ -677,7 +704,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             seed=args.seed, steps=args.steps, lr=args.lr, head_lr=args.lr, lora_rank=args.rank, lora_alpha=2 * args.rank, train_layers=args.layers,
             batch_size=args.batch_size, max_length=args.max_length, checkpoint_every_s=args.checkpoint_every, bf16=not args.no_bf16, eval_rows=args.eval_rows,
         )
-        run(args.data_dir, args.run_dir, cfg, head_path=args.head, device=args.device, threads=args.threads, stop_after=args.stop_after)
+        run(args.data_dir, args.run_dir, cfg, head_path=args.head, device=args.device, threads=args.threads, stop_after=args.stop_after,
+            reschedule=args.reschedule)
     else:
         command = "python -m contradict.training finetune " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
         export(args.run_dir, args.out, args.data_dir, head_path=args.head, checkpoint=args.checkpoint, threads=args.threads, command=command)

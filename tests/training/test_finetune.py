@@ -96,7 +96,7 @@ def tiny_setup(tiny_nli_dir: Path):
     from contradict.training.finetune import prepare
 
     cfg = FinetuneConfig(steps=6, batch_size=8, max_length=32, lr=1e-2, head_lr=1e-2, lora_rank=4, lora_alpha=8,
-                         holdout=6, eval_rows=6, checkpoint_every_s=1e9, log_every=2, warmup=0.2)
+                         holdout=6, eval_rows=6, checkpoint_every_s=1e9, log_every=2, warmup=0.2, bf16=False)
     tokenizer = AutoTokenizer.from_pretrained(str(tiny_nli_dir))
     return cfg, prepare(_toy_rows(), tokenizer, cfg)
 
@@ -118,11 +118,11 @@ def test_a_few_steps_reduce_the_loss_and_train_only_adapters_norms_and_head(tiny
     from contradict.training.finetune import build_model, train
 
     cfg, data = tiny_setup
-    cfg = replace(cfg, steps=30)
+    cfg = replace(cfg, steps=20)
     model = build_model(tiny_nli_dir, None, cfg)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     loss_before = _mean_loss(model, data.train, 0)
-    assert train(tmp_path / "run", model, data, cfg) == 30
+    assert train(tmp_path / "run", model, data, cfg) == 20
     loss_after = _mean_loss(model, data.train, 0)
     assert loss_after < loss_before - 0.1
     changed = {n for n, p in model.named_parameters() if not torch.equal(p, before[n])}
@@ -141,6 +141,7 @@ def test_resume_from_a_checkpoint_reaches_the_same_state(tiny_nli_dir, tiny_setu
     from contradict.training.finetune import build_model, checkpoints, train, trainable_state
 
     cfg, data = tiny_setup
+    cfg = replace(cfg, bf16=True)  # as the real runs: bfloat16 autocast
     straight = build_model(tiny_nli_dir, None, cfg)
     train(tmp_path / "a", straight, data, cfg)
     split = build_model(tiny_nli_dir, None, cfg)
@@ -241,3 +242,26 @@ def test_shipped_fine_tuned_card_loads_and_scores_sensibly():
     ]
     labels = [p.label for p in model.predict(pairs)]
     assert labels == ["entailment", "contradiction", "neutral", "contradiction"]
+
+
+def test_reschedule_changes_only_the_number_of_steps_and_records_it(tmp_path):
+    import json
+    from dataclasses import asdict
+
+    from contradict.training.finetune import check_run_config
+
+    cfg = FinetuneConfig(steps=100)
+    (tmp_path / "run.json").write_text(json.dumps({"config": json.loads(json.dumps(asdict(cfg)))}))
+    (tmp_path / "checkpoint-000040.pt").write_bytes(b"")
+    check_run_config(tmp_path, cfg)  # same configuration: fine
+    with pytest.raises(ValueError, match="another configuration"):
+        check_run_config(tmp_path, replace(cfg, steps=200))
+    with pytest.raises(ValueError, match="another configuration"):
+        check_run_config(tmp_path, replace(cfg, steps=200, lr=1e-3), reschedule=True)
+    with pytest.raises(ValueError, match="past the new total"):
+        check_run_config(tmp_path, replace(cfg, steps=30), reschedule=True)
+    check_run_config(tmp_path, replace(cfg, steps=200), reschedule=True)
+    meta = json.loads((tmp_path / "run.json").read_text())
+    assert meta["config"]["steps"] == 200
+    assert meta["reschedules"] == [{"at_step": 40, "from_steps": 100, "to_steps": 200}]
+    check_run_config(tmp_path, replace(cfg, steps=200))  # the recorded run now has 200 steps
