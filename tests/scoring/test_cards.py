@@ -59,3 +59,33 @@ def test_card_from_labels():
     assert card.to_scores([0.1, 0.2, 0.7]).entailment == pytest.approx(0.7)
     with pytest.raises(ModelCardError):
         card_for_labels("m", {0: "entailment", 1: "not_entailment"}, 256)
+
+
+def test_built_cards_name_the_file_they_build_from(tmp_path: Path):
+    base = "id: x\nid2label: {0: entailment, 1: neutral, 2: contradiction}\nmax_length: 160\nkind: three_way\n" \
+           "labels: {entailment: entailment, neutral: neutral, contradiction: contradiction}\n"
+    for build, field in (("offline-lora", "adapter_file"), ("offline-head", "head_file")):
+        path = tmp_path / f"{build}.yaml"
+        path.write_text(base + f"build: {build}\n")
+        with pytest.raises(ModelCardError, match=f"needs {field}"):
+            read_card(path)
+        path.write_text(base + f"build: {build}\n{field}: w.safetensors\n")
+        assert getattr(read_card(path), field) == "w.safetensors"
+
+
+def test_shipped_adapter_is_small_and_in_the_merge_format():
+    from safetensors import safe_open
+
+    from contradict.scoring.cards import cards_dir
+    from contradict.scoring.offline_model import ADAPTER_FORMAT
+
+    for card in shipped_cards():
+        if card.build != "offline-lora":
+            continue
+        path = cards_dir() / card.adapter_file
+        assert path.stat().st_size < 5_000_000
+        with safe_open(str(path), framework="pt") as fh:
+            meta = fh.metadata()
+            assert meta["format"] == ADAPTER_FORMAT
+            assert meta["labels"].split(",") == [card.id2label[i] for i in range(len(card.id2label))]
+            assert fh.get_slice("classifier.weight").get_shape()[0] == len(card.id2label)
