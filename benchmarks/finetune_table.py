@@ -35,18 +35,20 @@ def cell(prefix: str, name: str, metric: str) -> float | None:
 
 def main() -> None:
     prefixes = sys.argv[1:] or ["bands", "ft"]
-    print("| set, metric | " + " | ".join(prefixes) + " | target | better than " + prefixes[0] + "? |")
-    print("|---|" + "---|" * (len(prefixes) + 2))
+    print("| set, metric | " + " | ".join(prefixes) + " | target | " + prefixes[-1] + " better than " + prefixes[0] + "? | target met? |")
+    print("|---|" + "---|" * (len(prefixes) + 3))
     for label, name, metric, target, higher in ROWS:
         values = [cell(p, name, metric) for p in prefixes]
-        shown = ["not measured" if v is None else f"{v:.4f}" if metric != "accuracy" else f"{100 * v:.1f}" for v in values]
+        shown = ["not measured" if v is None else f"{v:.4f}" if metric != "accuracy" else f"{100 * v:.2f}" for v in values]
         verdict = ""
         if len(values) > 1 and None not in values[:2]:
             verdict = "yes" if (values[1] > values[0] if higher else values[1] < values[0]) else "no"
         goal = "" if target is None else (f">= {target:g}" if higher else f"<= {target:g}")
         if target is not None and metric == "accuracy":
             goal = f">= {100 * target:g}"
-        print(f"| {label} | " + " | ".join(shown) + f" | {goal} | {verdict} |")
+        last = values[-1]
+        met = "" if target is None or last is None else ("yes" if (last >= target if higher else last <= target) else "no")
+        print(f"| {label} | " + " | ".join(shown) + f" | {goal} | {verdict} | {met} |")
 
 
 if __name__ == "__main__":
