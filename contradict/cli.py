@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -104,6 +106,20 @@ def _guard(action: Callable[[], T]) -> T:
         raise typer.Exit(130) from None
 
 
+def _no_documents(folder: Path, skipped: Sequence[Any]) -> str:
+    """The message for a folder from which no document loads: the skip reasons, and the option that may help."""
+    if not skipped:
+        return f"no document found in {folder}: it holds no .txt, .md, .html, .pdf, .docx, .json or .jsonl file"
+    reasons = Counter(re.sub(r"\b(line|record|item) \d+", r"\1 N", s.reason) for s in skipped)
+    listed = "; ".join(f"{count} x {reason}" for reason, count in reasons.most_common(3))
+    hint = ""
+    if any("field" in reason for reason in reasons):
+        hint = ". For JSON, name the fields with --json-text-field (and --json-title-field, --json-date-field)"
+    elif any("unsupported file type" in reason for reason in reasons):
+        hint = ". contradict reads .txt, .md, .html, .pdf, .docx, .json and .jsonl files"
+    return f"no document could be read from {folder} ({len(skipped)} skipped: {listed}){hint}"
+
+
 def _parse_labels(value: str) -> tuple[str, ...]:
     labels = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [label for label in labels if label not in LABELS]
@@ -167,6 +183,8 @@ def scan(
             check_writable(out)  # before any model loads: a bad --out must not cost a whole scan
         nli = load_model(model, device=device, card_path=model_card, batch=options.batch, backend=backend, threads=threads)
         result = run_scan(folder, options, model=nli)
+        if not result.documents:
+            raise UsageError(_no_documents(folder, result.skipped))
         if out is None:
             sys.stdout.write(report_io.dumps(result))
         else:

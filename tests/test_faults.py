@@ -118,3 +118,16 @@ def test_reports_get_the_users_normal_permissions(tiny_nli_dir: Path, tiny_encod
         os.umask(old)
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_a_folder_from_which_no_document_loads_names_the_reasons_and_the_option(tiny_nli_dir: Path, tiny_encoder_dir: Path, tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.jsonl").write_text('{"body": "The dam was inspected."}\n{"body": "It was not."}\n', encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = runner.invoke(app, ["scan", str(docs), "--out", str(out), "--model", str(tiny_nli_dir),
+                                 "--encoder", str(tiny_encoder_dir), "--device", "cpu"])
+    assert result.exit_code == 2
+    assert "no document could be read" in result.stderr and "has no 'text' field" in result.stderr
+    assert "--json-text-field" in result.stderr and not out.exists()
+    no_traceback(result)
