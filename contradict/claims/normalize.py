@@ -8,6 +8,7 @@ and "3 towns" normalise alike, "15,000 residents" and "40,000 residents" do not.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -111,6 +112,24 @@ _NOT_UNIT = frozenset(
     "remains stay stays live lives died die can could may might must should do did does".split()
 )
 _YEAR = re.compile(r"^(?:1[89]\d{2}|20\d{2})$")
+
+
+# How far a quantity reaches: 'about 15,000' stands for 13,500-16,500; a plain number for itself
+# within rounding.
+ABOUT_TOLERANCE = 0.1
+EXACT_TOLERANCE = 0.005
+
+
+def quantity_interval(quantity: Quantity) -> tuple[float, float]:
+    """The values a quantity allows, given its qualifier ('more than 40,000' -> (40000, inf))."""
+    value, qualifier = quantity.value, quantity.qualifier
+    if qualifier == "about":
+        return value * (1 - ABOUT_TOLERANCE), value * (1 + ABOUT_TOLERANCE)
+    if qualifier in ("more than", "at least"):
+        return value, math.inf
+    if qualifier in ("fewer than", "up to"):
+        return 0.0, value
+    return value * (1 - EXACT_TOLERANCE), value * (1 + EXACT_TOLERANCE)
 
 
 def parse_number_words(text: str) -> float | None:

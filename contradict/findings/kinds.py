@@ -16,14 +16,13 @@ ordered rule table (``KIND_RULES``; the first rule that holds names the kind):
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from contradict.claims.context import speaker_key
-from contradict.claims.normalize import Quantity, content_words, date_range
+from contradict.claims.normalize import content_words, date_range, quantity_interval
 from contradict.records import Claim, ContradictionKind, ScoredPair
 
 __all__ = [
@@ -45,8 +44,6 @@ MIN_SHARED_WORDS = 2
 #: ... making up at least this share of the shorter claim's content words.
 MIN_TOPIC_OVERLAP = 0.3
 _SAME_EVENT_OVERLAP = 0.5
-_ABOUT = 0.1  # 'about 15,000' stands for 13,500-16,500
-_EXACT = 0.005
 _PRONOUN_SPEAKERS = frozenset("he she they it we i".split())
 
 
@@ -76,18 +73,6 @@ def topic_overlap(a: Claim, b: Claim) -> float:
     return shared / min(len(words_a), len(words_b))
 
 
-def _interval(quantity: Quantity) -> tuple[float, float]:
-    """The values a quantity allows, given its qualifier ('more than 40,000' -> (40000, inf))."""
-    value = quantity.value
-    qualifier = quantity.qualifier
-    if qualifier == "about":
-        return value * (1 - _ABOUT), value * (1 + _ABOUT)
-    if qualifier in ("more than", "at least"):
-        return value, math.inf
-    if qualifier in ("fewer than", "up to"):
-        return 0.0, value
-    return value * (1 - _EXACT), value * (1 + _EXACT)
-
 
 def numbers_disagree(a: Claim, b: Claim) -> bool:
     """Whether the claims give incompatible values for a quantity of the same unit ('3' vs 'five')."""
@@ -95,8 +80,8 @@ def numbers_disagree(a: Claim, b: Claim) -> bool:
         for qb in b.quantities:
             if qa.unit != qb.unit:
                 continue
-            low_a, high_a = _interval(qa)
-            low_b, high_b = _interval(qb)
+            low_a, high_a = quantity_interval(qa)
+            low_b, high_b = quantity_interval(qb)
             if high_a < low_b or high_b < low_a:
                 return True
     return False

@@ -23,7 +23,6 @@ of the claims and their embeddings.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from contradict.claims.normalize import Quantity, content_words, date_range
+from contradict.claims.normalize import Quantity, content_words, date_range, quantity_interval
 from contradict.records import Claim
 
 __all__ = [
@@ -54,8 +53,6 @@ TRUTH_PATTERN = re.compile(
     r"spoof\w*|photoshop\w*|doctored|misleading|never\s+happened|not\s+real)\b",
     re.IGNORECASE,
 )
-_ABOUT = 0.1
-_EXACT = 0.005
 _NEGATIVE_MODALITIES = frozenset(("ruled_out", "denied"))
 _POSITIVE_MODALITIES = frozenset(("asserted", "possible", "expected"))
 
@@ -88,16 +85,6 @@ def subject_overlap(a: Claim, b: Claim) -> float:
     return shared / min(len(words_a), len(words_b))
 
 
-def _interval(quantity: Quantity) -> tuple[float, float]:
-    value, qualifier = quantity.value, quantity.qualifier
-    if qualifier == "about":
-        return value * (1 - _ABOUT), value * (1 + _ABOUT)
-    if qualifier in ("more than", "at least"):
-        return value, math.inf
-    if qualifier in ("fewer than", "up to"):
-        return 0.0, value
-    return value * (1 - _EXACT), value * (1 + _EXACT)
-
 
 def _quantity_clash(a: Claim, b: Claim) -> tuple[Quantity, Quantity] | None:
     """Two quantities of the same unit whose allowed values do not meet, and none that agree."""
@@ -106,8 +93,8 @@ def _quantity_clash(a: Claim, b: Claim) -> tuple[Quantity, Quantity] | None:
         for qb in b.quantities:
             if qa.unit != qb.unit or qa.unit is None:
                 continue
-            low_a, high_a = _interval(qa)
-            low_b, high_b = _interval(qb)
+            low_a, high_a = quantity_interval(qa)
+            low_b, high_b = quantity_interval(qb)
             if high_a < low_b or high_b < low_a:
                 clash = clash or (qa, qb)
             else:

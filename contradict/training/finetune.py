@@ -37,6 +37,7 @@ from typing import Any
 
 from contradict.evaluation.datasets import read_dataset
 from contradict.scoring.offline_model import ADAPTER_FORMAT
+from contradict.training.heads import fit_temperature
 
 log = logging.getLogger("contradict.finetune")
 
@@ -588,19 +589,6 @@ def adapter_tensors(model: Any, temperature: float = 1.0) -> tuple[dict[str, Any
     metadata = {"format": ADAPTER_FORMAT, "labels": ",".join(LABEL_ORDER), "scaling": repr(scaling), "temperature": repr(temperature)}
     return tensors, metadata
 
-
-def fit_temperature(logits: Any, labels: Any) -> float:
-    """The temperature minimising the negative log-likelihood of held-out logits (grid 0.5 to 5)."""
-    import numpy as np  # noqa: PLC0415
-
-    best_t, best = 1.0, float("inf")
-    for t in np.arange(0.5, 5.0001, 0.01):
-        z = logits / t
-        z = z - z.max(axis=1, keepdims=True)
-        nll = float(-(z[np.arange(len(labels)), labels] - np.log(np.exp(z).sum(axis=1))).mean())
-        if nll < best:
-            best_t, best = float(t), nll
-    return round(best_t, 2)
 
 
 def export(run_dir: Path, out: Path, data_dir: Path, *, head_path: Path | None, checkpoint: Path | None = None, threads: int = 2,
