@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from contradict.outputs import atomic_write
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
 from contradict.scoring.nli import ModelInfo
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
 
 
@@ -55,6 +57,44 @@ class Report:
     calibration: Calibration = DEFAULT
 
 
+@dataclass(frozen=True, slots=True)
+class PairSide:
+    """One claim of a reported pair as a reader needs it: what was said, by whom, when, and in which document."""
+
+    claim: str
+    document: str
+    path: str
+    text: str
+    statement: str
+    speaker: str | None
+    said_on: dt.date | None
+
+
+def pair_sides(report: Report) -> list[tuple[ScoredPair, PairSide, PairSide]]:
+    """Each reported pair with its two claims (``claim_a``, ``claim_b``) looked up in the report."""
+    claims = {c.id: c for c in report.claims}
+    paths = {d.id: d.path for d in report.documents}
+
+    def side(claim_id: str) -> PairSide:
+        c = claims[claim_id]
+        return PairSide(claim=c.id, document=c.doc_id, path=paths.get(c.doc_id, c.doc_id), text=c.text,
+                        statement=c.statement, speaker=c.speaker_resolved or c.speaker, said_on=c.said_on)
+
+    return [(p, side(p.claim_a), side(p.claim_b)) for p in report.pairs]
+
+
+def _side(side: PairSide) -> dict[str, Any]:
+    return {
+        "claim": side.claim,
+        "document": side.document,
+        "path": side.path,
+        "text": side.text,
+        "statement": side.statement,
+        "speaker": side.speaker,
+        "said_on": side.said_on.isoformat() if side.said_on else None,
+    }
+
+
 def _scores(scores: LabelScores) -> dict[str, float]:
     return {
         "contradiction": round(scores.contradiction, 6),
@@ -88,6 +128,36 @@ def scoring_stats(batches: Sequence[BatchStats]) -> dict[str, Any]:
         "pairs_per_s": round(directions / wall_s, 2) if wall_s else 0.0,
         "tokens_per_s": round(tokens / wall_s, 1) if wall_s else 0.0,
         "backend": ",".join(sorted({b.backend for b in batches if b.backend})),
+    }
+
+
+def pair_to_dict(p: ScoredPair, a: PairSide, b: PairSide) -> dict[str, Any]:
+    """One pair as JSON-ready data (``$defs/pair`` of the schema): one item of ``pairs``, one line of ``--format jsonl``."""
+    return {
+        "id": p.id,
+        "claim_a": p.claim_a,
+        "claim_b": p.claim_b,
+        "a": _side(a),
+        "b": _side(b),
+        "similarity": round(p.similarity, 4),
+        "label": p.label,
+        "contradiction_score": round(p.contradiction_score, 6),
+        "scores": _scores(p.scores),
+        "entailment_direction": p.entailment_direction,
+        "kind": p.kind,
+        "confidence": None if p.confidence is None else round(p.confidence, 4),
+        "evidence": [{"type": e.type, "detail": e.detail} for e in p.evidence],
+        "sources": list(p.sources),
+        "directions": [
+            {
+                "premise": d.premise,
+                "hypothesis": d.hypothesis,
+                "label": d.prediction.label,
+                "scores": _scores(d.prediction.scores),
+                "raw": [round(x, 6) for x in d.prediction.raw],
+            }
+            for d in p.directions
+        ],
     }
 
 
@@ -164,33 +234,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             }
             for g in report.groups
         ],
-        "pairs": [
-            {
-                "id": p.id,
-                "claim_a": p.claim_a,
-                "claim_b": p.claim_b,
-                "similarity": round(p.similarity, 4),
-                "label": p.label,
-                "contradiction_score": round(p.contradiction_score, 6),
-                "scores": _scores(p.scores),
-                "entailment_direction": p.entailment_direction,
-                "kind": p.kind,
-                "confidence": None if p.confidence is None else round(p.confidence, 4),
-                "evidence": [{"type": e.type, "detail": e.detail} for e in p.evidence],
-                "sources": list(p.sources),
-                "directions": [
-                    {
-                        "premise": d.premise,
-                        "hypothesis": d.hypothesis,
-                        "label": d.prediction.label,
-                        "scores": _scores(d.prediction.scores),
-                        "raw": [round(x, 6) for x in d.prediction.raw],
-                    }
-                    for d in p.directions
-                ],
-            }
-            for p in report.pairs
-        ],
+        "pairs": [pair_to_dict(p, a, b) for p, a, b in pair_sides(report)],
         "notes": list(report.notes),
         "decision": {
             "calibration": report.calibration.model,
@@ -222,11 +266,17 @@ def load_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def validate(data: dict[str, Any]) -> None:
-    """Raise jsonschema.ValidationError when ``data`` does not follow the report schema."""
+def validate(data: dict[str, Any], definition: str | None = None) -> None:
+    """Raise jsonschema.ValidationError when ``data`` does not follow the report schema.
+
+    ``definition`` names a part of it instead (``pair``: one line of ``--format jsonl``).
+    """
     import jsonschema  # noqa: PLC0415
 
-    jsonschema.validate(data, load_schema(), format_checker=jsonschema.FormatChecker())
+    schema = load_schema()
+    if definition is not None:
+        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
+    jsonschema.validate(data, schema, format_checker=jsonschema.FormatChecker())
 
 
 def dumps(report: Report) -> str:
@@ -234,6 +284,100 @@ def dumps(report: Report) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 
-def write(report: Report, path: Path) -> None:
-    """Write the report atomically: a reader never sees half a file, a failed run leaves the old one."""
-    atomic_write(path, dumps(report), "report")
+def write(report: Report, path: Path, fmt: str = "json") -> None:
+    """Write the report (in one of :data:`FORMATS`) atomically: a reader never sees half a file, a failed run leaves the old one."""
+    atomic_write(path, render(report, fmt), "report")
+
+
+# ----------------------------------------------------------------------------- the pairs in other formats
+
+FORMATS = ("json", "jsonl", "csv", "markdown", "table")
+"""``--format``: the whole report as JSON; or its pairs, one JSON object a line, as CSV, Markdown or a text table."""
+
+CSV_FIELDS = (
+    "id", "label", "kind", "confidence", "contradiction_score", "similarity",
+    "a_claim", "a_statement", "a_speaker", "a_said_on", "a_document",
+    "b_claim", "b_statement", "b_speaker", "b_said_on", "b_document",
+    "evidence", "sources",
+)
+
+
+def evidence_text(pair: ScoredPair) -> str:
+    """The evidence of a pair on one line: ``type: detail`` items separated by ``; ``."""
+    return "; ".join(f"{e.type}: {e.detail}" for e in pair.evidence)
+
+
+def pair_row(p: ScoredPair, a: PairSide, b: PairSide) -> dict[str, str | float | None]:
+    """One pair as a flat row (the columns of :data:`CSV_FIELDS`)."""
+    row: dict[str, str | float | None] = {
+        "id": p.id,
+        "label": p.label,
+        "kind": p.kind,
+        "confidence": None if p.confidence is None else round(p.confidence, 4),
+        "contradiction_score": round(p.contradiction_score, 6),
+        "similarity": round(p.similarity, 4),
+    }
+    for prefix, side in (("a", a), ("b", b)):
+        row[f"{prefix}_claim"] = side.claim
+        row[f"{prefix}_statement"] = side.statement
+        row[f"{prefix}_speaker"] = side.speaker
+        row[f"{prefix}_said_on"] = side.said_on.isoformat() if side.said_on else None
+        row[f"{prefix}_document"] = side.document
+    row["evidence"] = evidence_text(p)
+    row["sources"] = "+".join(p.sources)
+    return row
+
+
+def dumps_jsonl(report: Report) -> str:
+    """The pairs, one JSON object a line (each as in the report's ``pairs``), strongest first."""
+    return "".join(json.dumps(pair_to_dict(*item), ensure_ascii=False) + "\n" for item in pair_sides(report))
+
+
+def dumps_csv(report: Report) -> str:
+    """The pairs as CSV with a header row (:data:`CSV_FIELDS`); an empty cell is a missing value."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for item in pair_sides(report):
+        writer.writerow(pair_row(*item))
+    return buffer.getvalue()
+
+
+def _md(value: object) -> str:
+    """A Markdown table cell: pipes, backslashes, HTML and line breaks cannot break out of it."""
+    text = "" if value is None else str(value)
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.split())
+
+
+def dumps_markdown(report: Report) -> str:
+    """The pairs as a Markdown table: label and kind, confidence, both claims with speaker, date and document, evidence."""
+    lines = [
+        "| # | label | kind | confidence | claim A | speaker, date, document A | claim B | speaker, date, document B | evidence |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for number, (p, a, b) in enumerate(pair_sides(report), start=1):
+        def who(side: PairSide) -> str:
+            return ", ".join(x for x in (side.speaker, side.said_on.isoformat() if side.said_on else None, side.document) if x)
+
+        confidence = "" if p.confidence is None else f"{p.confidence:.2f}"
+        cells = [number, p.label, p.kind or "", confidence, a.statement, who(a), b.statement, who(b), evidence_text(p)]
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render(report: Report, fmt: str = "json", width: int = 160) -> str:
+    """The report in one of :data:`FORMATS` (``table``: plain text ``width`` columns wide)."""
+    if fmt == "json":
+        return dumps(report)
+    if fmt == "jsonl":
+        return dumps_jsonl(report)
+    if fmt == "csv":
+        return dumps_csv(report)
+    if fmt == "markdown":
+        return dumps_markdown(report)
+    if fmt == "table":
+        from contradict.terminal import table_text  # noqa: PLC0415
+
+        return table_text(report, width=width)
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
