@@ -19,6 +19,10 @@ class InputFormatError(UsageError):
     """An input file does not follow its documented format."""
 
 
+class NoDocumentsError(UsageError):
+    """No document could be read from the input; the message names the skip reasons and what may help."""
+
+
 class ModelLoadError(ContradictError):
     """An NLI or sentence-encoder checkpoint could not be found, loaded or converted."""
 

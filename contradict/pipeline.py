@@ -1,21 +1,24 @@
-"""``scan``: load a folder, extract claims, choose pairs, score them, and return a report."""
+"""``scan``: load a folder (or take texts in memory), extract claims, choose pairs, score them, and return a report."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Sequence
 from pathlib import Path
 
 from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.errors import NoDocumentsError, UsageError
 from contradict.findings.corroboration import ClaimGroup, group_claims
 from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, folder_notes, load_calibration, rank_key
 from contradict.findings.kinds import classify_pairs
-from contradict.ingest.loading import LoadOptions, load_folder
+from contradict.ingest.loading import LoadOptions, load_folder, text_document
 from contradict.pairing.candidates import Encoder, PairingOptions, choose_pairs, load_encoder
-from contradict.records import LABELS, Claim, Document, Label, ScoredPair
+from contradict.progress import ProgressFn, takes_progress
+from contradict.records import LABELS, Claim, Document, Label, ScoredPair, Skipped
 from contradict.report import PairCounts, Report
 from contradict.scoring.directions import PairScorer, score_pairs
 from contradict.scoring.nli import BatchOptions, NLIModel, load_model
@@ -38,6 +41,22 @@ class ScanOptions:
     labels: tuple[Label, ...] = LABELS
     decision: Path | None = None
     min_confidence: float | None = None
+    backend: str = "auto"
+    threads: int | None = None
+
+
+def no_documents_message(root: Path | str, skipped: Sequence[Skipped]) -> str:
+    """The message for an input from which no document loads: the skip reasons, and the option that may help."""
+    if not skipped:
+        return f"no document found in {root}: it holds no .txt, .md, .html, .pdf, .docx, .json or .jsonl file"
+    reasons = Counter(re.sub(r"\b(line|record|item) \d+", r"\1 N", s.reason) for s in skipped)
+    listed = "; ".join(f"{count} x {reason}" for reason, count in reasons.most_common(3))
+    hint = ""
+    if any("field" in reason for reason in reasons):
+        hint = ". For JSON, name the fields with --json-text-field (and --json-title-field, --json-date-field)"
+    elif any("unsupported file type" in reason for reason in reasons):
+        hint = ". contradict reads .txt, .md, .html, .pdf, .docx, .json and .jsonl files"
+    return f"no document could be read from {root} ({len(skipped)} skipped: {listed}){hint}"
 
 
 def scan(
@@ -46,15 +65,71 @@ def scan(
     *,
     model: NLIModel | None = None,
     encoder: Encoder | None = None,
+    progress: ProgressFn | None = None,
 ) -> Report:
-    """Run every stage over a folder (or one file). Pass ``model``/``encoder`` to reuse loaded ones."""
-    options = options or ScanOptions()
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+    """Run every stage over a folder (or one file). Pass ``model``/``encoder`` to reuse loaded ones.
 
-    loaded = load_folder(root, options.load)
-    timings["load"] = time.perf_counter() - started
+    The documents are read before any model loads: a folder from which none loads raises
+    :class:`~contradict.errors.NoDocumentsError` naming the reasons. ``progress`` hears of each
+    stage (:mod:`contradict.progress`).
+    """
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    loaded = load_folder(root, options.load, progress=progress)
     log.info("read %d documents (%d files skipped)", len(loaded.documents), len(loaded.skipped))
+    if not loaded.documents:
+        raise NoDocumentsError(no_documents_message(root, loaded.skipped))
+    return _scan(loaded.documents, loaded.skipped, str(root), options, model, encoder, progress, started)
+
+
+def scan_texts(
+    texts: Iterable[str | Document] | Mapping[str, str],
+    options: ScanOptions | None = None,
+    *,
+    model: NLIModel | None = None,
+    encoder: Encoder | None = None,
+    progress: ProgressFn | None = None,
+) -> Report:
+    """Run every stage over documents held in memory, and return the report.
+
+    ``texts``: strings (their ids are ``text-1``, ``text-2``, ... in order), a mapping of id to
+    text, or :class:`~contradict.records.Document` records (see
+    :func:`contradict.ingest.text_document` to give one a title or a date).
+    """
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    if isinstance(texts, Mapping):
+        documents = [text_document(text, str(doc_id)) for doc_id, text in texts.items()]
+    else:
+        documents = [t if isinstance(t, Document) else text_document(t, f"text-{i}") for i, t in enumerate(texts, start=1)]
+    if not documents:
+        raise UsageError("no texts to scan: pass at least two documents")
+    ids = Counter(d.id for d in documents)
+    if twice := [doc_id for doc_id, count in ids.items() if count > 1]:
+        raise UsageError(f"document ids must be unique; given more than once: {', '.join(sorted(twice))}")
+    return _scan(tuple(documents), (), "(in memory)", options, model, encoder, progress, started)
+
+
+def _scan(
+    documents: tuple[Document, ...],
+    skipped: tuple[Skipped, ...],
+    source: str,
+    options: ScanOptions,
+    model: NLIModel | None,
+    encoder: Encoder | None,
+    progress: ProgressFn | None,
+    started: float,
+) -> Report:
+    """The stages after loading: models (when not given), claims, then :func:`analyse`."""
+    timings: dict[str, float] = {"load": time.perf_counter() - started}
+
+    mark = time.perf_counter()  # the models before extraction: a model that cannot load fails before the slow part
+    if model is None:
+        model = load_model(options.model, device=options.device, card_path=options.model_card, batch=options.batch,
+                           backend=options.backend, threads=options.threads)
+    if encoder is None:
+        encoder = load_encoder(options.encoder)
+    timings["load_models"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     claims: list[Claim] = []
@@ -62,36 +137,33 @@ def scan(
     dropped: Counter[str] = Counter()
     dropped_by_document: dict[str, dict[str, int]] = {}
     other_languages: dict[str, dict[str, int]] = {}
-    for document in loaded.documents:
+    if progress is not None:
+        progress("extract", 0, len(documents))
+    for done, document in enumerate(documents, start=1):
         result = extract_claims(document, options.extract)
         claims.extend(result.claims)
         languages[document.id] = result.language
         dropped.update(d.reason for d in result.dropped)
         dropped_by_document[document.id] = dict(Counter(d.reason for d in result.dropped))
         other_languages[document.id] = dict(Counter(d.detail or "?" for d in result.dropped if d.reason == "other_language"))
+        if progress is not None:
+            progress("extract", done, len(documents))
     timings["extract"] = time.perf_counter() - mark
     log.info("extracted %d claims", len(claims))
 
-    mark = time.perf_counter()
-    if model is None:
-        model = load_model(options.model, device=options.device, card_path=options.model_card, batch=options.batch)
-    if encoder is None:
-        encoder = load_encoder(options.encoder)
-    timings["load_models"] = time.perf_counter() - mark
-
-    found = analyse(claims, loaded.documents, model=model, encoder=encoder, options=options)
+    found = analyse(claims, documents, model=model, encoder=encoder, options=options, progress=progress)
     timings.update(found.timings_s)
     first_batch = found.first_batch
     timings["total"] = time.perf_counter() - started
 
     reported = tuple(p for p in found.pairs if p.label in options.labels)
     return Report(
-        input=str(root),
+        input=source,
         model=model.info,
         encoder=getattr(encoder, "name", type(encoder).__name__),
-        documents=loaded.documents,
+        documents=documents,
         languages=languages,
-        skipped=loaded.skipped,
+        skipped=skipped,
         claims=tuple(claims),
         dropped=dict(dropped),
         pairs=reported,
@@ -126,6 +198,7 @@ def analyse(
     model: NLIModel | PairScorer,
     encoder: Encoder,
     options: ScanOptions | None = None,
+    progress: ProgressFn | None = None,
 ) -> Findings:
     """Pair the claims across documents, score the pairs both ways, and decide what they mean.
 
@@ -135,7 +208,14 @@ def analyse(
     options = options or ScanOptions()
     timings: dict[str, float] = {}
     mark = time.perf_counter()
-    embeddings = encoder.encode([c.statement for c in claims])
+    statements = [c.statement for c in claims]
+    if progress is not None and takes_progress(encoder.encode):
+        progress("pair", 0, len(statements))
+        embeddings = encoder.encode(statements, progress=lambda done: progress("pair", done, len(statements)))  # type: ignore[call-arg]
+    else:
+        embeddings = encoder.encode(statements)
+    if progress is not None:
+        progress("pair", len(statements), len(statements))
     pairing = choose_pairs(claims, embeddings, options.pairing)
     timings["pair"] = time.perf_counter() - mark
     log.info(
@@ -145,7 +225,7 @@ def analyse(
     mark = time.perf_counter()
     first_batch = len(getattr(model, "batch_stats", ()))
     by_id = {c.id: c for c in claims}
-    scored = score_pairs(pairing.pairs, by_id, model)
+    scored = score_pairs(pairing.pairs, by_id, model, progress=progress)
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
     card = getattr(getattr(model, "info", None), "card", None)

@@ -4,9 +4,18 @@ A recursive walk over plain text, Markdown, HTML (the article, by trafilatura; e
 text), PDF (text layer), Word (.docx) and JSON/JSON-lines files; anything unreadable is listed as :class:`~contradict.records.Skipped` with its reason.
 Each document keeps its path, title, the date stated in its header, and its text.
 
-Entry points: :func:`load_folder` (a folder), :func:`load_file` (one file), :class:`LoadOptions`.
+Entry points: :func:`load_folder` (a folder), :func:`load_file` (one file), :func:`text_document`
+(text in memory), :class:`LoadOptions`.
 """
 
-from contradict.ingest.loading import SUFFIXES, LoadOptions, LoadResult, find_header_date, load_file, load_folder
+from contradict.ingest.loading import (
+    SUFFIXES,
+    LoadOptions,
+    LoadResult,
+    find_header_date,
+    load_file,
+    load_folder,
+    text_document,
+)
 
-__all__ = ["SUFFIXES", "LoadOptions", "LoadResult", "find_header_date", "load_file", "load_folder"]
+__all__ = ["SUFFIXES", "LoadOptions", "LoadResult", "find_header_date", "load_file", "load_folder", "text_document"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contradict.errors import UsageError
+from contradict.progress import ProgressFn
 from contradict.records import Document, Skipped
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,11 @@ class _Entry:
     via_link: bool
 
 
-def load_folder(root: Path | str, options: LoadOptions = LoadOptions()) -> LoadResult:
-    """Load every supported file under `root` (or `root` itself when it is a file)."""
+def load_folder(root: Path | str, options: LoadOptions = LoadOptions(), progress: ProgressFn | None = None) -> LoadResult:
+    """Load every supported file under `root` (or `root` itself when it is a file).
+
+    ``progress`` (see :mod:`contradict.progress`) hears of stage ``load`` after each file.
+    """
     root = Path(root).expanduser()
     if root.is_file():
         documents, skipped = load_file(root, root.parent, options)
@@ -81,12 +85,16 @@ def load_folder(root: Path | str, options: LoadOptions = LoadOptions()) -> LoadR
         canonical.setdefault(entry.key, entry)  # prefer the path that involves no symlink
 
     outcomes: list[tuple[str, list[Document], list[Skipped]]] = [(s.path, [], [s]) for s in walk_skipped]
-    for entry in entries:
+    if progress is not None:
+        progress("load", 0, len(entries))
+    for done, entry in enumerate(entries, start=1):
         first = canonical[entry.key]
         if first is not entry:
             outcomes.append((entry.rel, [], [Skipped(entry.rel, f"same file as {first.rel}")]))
         else:
             outcomes.append((entry.rel, *load_file(root / entry.rel, root, options, rel=entry.rel)))
+        if progress is not None:
+            progress("load", done, len(entries))
     outcomes.sort(key=lambda outcome: outcome[0])
 
     documents = tuple(d for _, docs, _ in outcomes for d in docs)
@@ -196,6 +204,15 @@ def load_file(
     except Exception as exc:  # one bad file must never stop the run
         logger.warning("unexpected error reading %s", rel, exc_info=True)
         return [], [Skipped(rel, f"could not parse file ({type(exc).__name__}: {exc})")]
+
+
+def text_document(text: str, id: str, *, title: str | None = None, date: dt.date | None = None, path: str | None = None) -> Document:
+    """A document from text in memory, read as a ``.txt`` file would be: without ``title`` or
+    ``date``, its first line is the title and a date in its first lines is its date."""
+    if not isinstance(text, str) or not text.strip():
+        raise UsageError(f"document {id!r} has no text")
+    return _document(id, path if path is not None else id, _text_title(text) if title is None else title,
+                     find_header_date(text) if date is None else date, text)
 
 
 def _document(doc_id: str, rel: str, title: str, date: dt.date | None, text: str) -> Document:

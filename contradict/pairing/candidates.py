@@ -12,7 +12,7 @@ itself (:func:`choose_pairs`) is a pure function of the claims and their embeddi
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from dataclasses import field
@@ -59,6 +59,10 @@ class PairingResult:
     from_cues: int = 0
 
 
+ENCODE_CHUNK = 1024
+"""Texts embedded per call of the sentence-transformers model (a step of the progress bar)."""
+
+
 class SentenceEncoder:
     """A sentence-transformers model behind the :class:`Encoder` interface."""
 
@@ -66,14 +70,23 @@ class SentenceEncoder:
         self.model = model
         self.name = name
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts in batches, normalised so that a dot product is the cosine."""
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed texts in batches, normalised so that a dot product is the cosine.
+
+        Texts go to the model :data:`ENCODE_CHUNK` at a time, whether or not ``progress`` (called
+        with the number embedded so far) is given, so the embeddings never depend on it.
+        """
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        rows = self.model.encode(
-            list(texts), batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(rows, dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            parts.append(self.model.encode(
+                list(texts[start:start + ENCODE_CHUNK]), batch_size=64, convert_to_numpy=True,
+                normalize_embeddings=True, show_progress_bar=False,
+            ))
+            if progress is not None:
+                progress(min(start + ENCODE_CHUNK, len(texts)))
+        return np.asarray(np.concatenate(parts), dtype=np.float32)
 
 
 def load_encoder(name: str | None = None, device: str = "cpu") -> SentenceEncoder:

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from contradict.progress import ProgressFn, takes_progress
 from contradict.records import CandidatePair, Claim, DirectionScore, EntailmentDirection, Prediction, ScoredPair
 
 
@@ -63,14 +64,27 @@ def combine(candidate: CandidatePair, forward: DirectionScore, backward: Directi
 
 
 def score_pairs(
-    candidates: Sequence[CandidatePair], claims: Mapping[str, Claim], model: PairScorer
+    candidates: Sequence[CandidatePair], claims: Mapping[str, Claim], model: PairScorer,
+    progress: ProgressFn | None = None,
 ) -> list[ScoredPair]:
-    """Score each candidate a->b and b->a on the claims' statements; strongest contradiction first."""
+    """Score each candidate a->b and b->a on the claims' statements; strongest contradiction first.
+
+    ``progress`` (see :mod:`contradict.progress`) hears of stage ``score`` in pair directions,
+    after each model batch when the model takes a ``progress`` callback, else at the end.
+    """
     texts: list[tuple[str, str]] = []
     for pair in candidates:
         a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
         texts += [(a, b), (b, a)]
-    predictions = model.predict(texts)
+    if progress is None:
+        predictions = model.predict(texts)
+    else:
+        progress("score", 0, len(texts))
+        if takes_progress(model.predict):
+            predictions = model.predict(texts, progress=lambda done: progress("score", done, len(texts)))  # type: ignore[call-arg]
+        else:
+            predictions = model.predict(texts)
+        progress("score", len(texts), len(texts))
     scored = [
         combine(
             pair,

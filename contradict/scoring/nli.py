@@ -16,9 +16,10 @@ import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -75,6 +76,19 @@ class Runtime:
     backend: str
     dtype: str
     threads: int
+
+
+def check_runtime_names(device: str = "auto", backend: str = "auto") -> None:
+    """Raise DeviceError for a device or backend name that can never work, in microseconds (no torch).
+
+    Whether the device exists and the backend suits it is checked by :func:`choose_runtime` when
+    the model loads, before any weights are read.
+    """
+    spec = (device or "auto").strip().lower()
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", spec):
+        raise DeviceError(f"unknown device {device!r}: use auto, cpu, cuda or cuda:N")
+    if backend not in BACKENDS:
+        raise DeviceError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
 
 
 def resolve_device(spec: str = "auto") -> "torch.device":
@@ -269,16 +283,21 @@ class NLIModel:
         self.batch_stats: list[BatchStats] = []
         self._pad_id = int(getattr(tokenizer, "pad_token_id", 0) or 0)
 
-    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
-        """Score (premise, hypothesis) pairs; results come back in input order."""
-        return list(self.predict_stream(pairs))
+    def predict(self, pairs: Sequence[tuple[str, str]], progress: Callable[[int], None] | None = None) -> list[Prediction]:
+        """Score (premise, hypothesis) pairs; results come back in input order.
 
-    def predict_stream(self, pairs: Iterable[tuple[str, str]], window: int | None = None) -> Iterator[Prediction]:
+        ``progress`` is called after each model batch with the number of pairs scored so far.
+        """
+        return list(self.predict_stream(pairs, progress=progress))
+
+    def predict_stream(
+        self, pairs: Iterable[tuple[str, str]], window: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> Iterator[Prediction]:
         """Score pairs as they come, yielding one prediction per pair in input order.
 
         The input is read ``window`` pairs at a time (default: the model's batch options) on a
         background thread; an error it raises (a malformed line, say) is raised here after
-        every earlier window has been yielded.
+        every earlier window has been yielded. ``progress``: as for :meth:`predict`.
         """
         size = self.batch.window if window is None else window
         if size < 1:
@@ -289,12 +308,16 @@ class NLIModel:
         worker.start()
         try:
             results: list[Prediction | None] = []
+            done = 0
             while True:
                 waited = time.perf_counter()
                 item = feed.get()
                 waited = time.perf_counter() - waited
                 if isinstance(item, _Batch):
                     self._score(item, results, waited)
+                    done += len(item.indices)
+                    if progress is not None:
+                        progress(done)
                 elif isinstance(item, _Window):
                     results = [None] * item.size
                 elif item is _WINDOW_END:

@@ -13,7 +13,7 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Protocol
 
 from contradict.errors import InputFormatError
@@ -95,6 +95,22 @@ def read_pairs(lines: Iterable[str | bytes]) -> Iterator[TextPair]:
         pair = parse_line(text, number)
         if pair is not None:
             yield pair
+
+
+def check_first_pair(lines: Iterable[str | bytes]) -> Iterator[str | bytes]:
+    """Read and check the input up to its first pair, before any model loads; return the whole input again.
+
+    A first line that is not a pair (a CSV file, an eval file in another format, a field
+    misnamed) raises its InputFormatError at once, not after the model has loaded. Blank lines
+    before it are read too; nothing after it is read.
+    """
+    iterator = iter(lines)
+    head: list[str | bytes] = []
+    for number, text in enumerate(iterator, start=1):
+        head.append(text)
+        if parse_line(text, number) is not None:
+            break
+    return chain(head, iterator)
 
 
 class _Stopped:
