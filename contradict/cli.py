@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
+import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -73,25 +74,16 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _configure(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More progress on stderr (-vv: debug).")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    ctx: typer.Context,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More progress on stderr (-vv: debug, and third-party libraries' own output).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr: no progress bars, no summary.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Set up logging: progress on stderr when it is a terminal, warnings otherwise."""
-    if quiet:
-        level = logging.ERROR
-    elif verbose >= 2:
-        level = logging.DEBUG
-    elif verbose == 1 or sys.stderr.isatty():
-        level = logging.INFO
-    else:
-        level = logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
-    if level > logging.INFO:
-        import os  # noqa: PLC0415
+    from contradict.terminal import configure_logging  # noqa: PLC0415
 
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    configure_logging(verbose, quiet)
+    ctx.obj = {"quiet": quiet}
 
 
 def _guard(action: Callable[[], T]) -> T:
@@ -106,20 +98,6 @@ def _guard(action: Callable[[], T]) -> T:
         raise typer.Exit(130) from None
 
 
-def _no_documents(folder: Path, skipped: Sequence[Any]) -> str:
-    """The message for a folder from which no document loads: the skip reasons, and the option that may help."""
-    if not skipped:
-        return f"no document found in {folder}: it holds no .txt, .md, .html, .pdf, .docx, .json or .jsonl file"
-    reasons = Counter(re.sub(r"\b(line|record|item) \d+", r"\1 N", s.reason) for s in skipped)
-    listed = "; ".join(f"{count} x {reason}" for reason, count in reasons.most_common(3))
-    hint = ""
-    if any("field" in reason for reason in reasons):
-        hint = ". For JSON, name the fields with --json-text-field (and --json-title-field, --json-date-field)"
-    elif any("unsupported file type" in reason for reason in reasons):
-        hint = ". contradict reads .txt, .md, .html, .pdf, .docx, .json and .jsonl files"
-    return f"no document could be read from {folder} ({len(skipped)} skipped: {listed}){hint}"
-
-
 def _parse_labels(value: str) -> tuple[str, ...]:
     labels = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [label for label in labels if label not in LABELS]
@@ -128,10 +106,29 @@ def _parse_labels(value: str) -> tuple[str, ...]:
     return labels
 
 
+OutOpt = Annotated[
+    str | None,
+    typer.Option("--out", "-o", help="Write the output here; - is stdout. Default: stdout, except that at a terminal a summary "
+                 "is shown instead of the JSON report (give --out FILE, -o - or --format for the report)."),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="json (the whole report, schema in contradict/schemas/), or the pairs alone: jsonl (one "
+                 "JSON object a line), csv, markdown or table (plain text). Default: json."),
+]
+
+
+def _out_path(out: str | None) -> Path | None:
+    """The --out file; None for stdout (no --out, or -)."""
+    return None if out in (None, "-") else Path(out)
+
+
 @app.command()
 def scan(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="Folder of documents (.txt .md .html .json .jsonl), searched recursively; or one file.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON report here (default: stdout).")] = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
     model: ModelOpt = None,
     model_card: CardOpt = None,
     device: DeviceOpt = "auto",
@@ -153,17 +150,23 @@ def scan(
     backend: BackendOpt = "auto",
     threads: ThreadsOpt = None,
 ) -> None:
-    """Scan a folder: extract claims, pair them across documents, score them, write a JSON report."""
+    """Scan a folder: extract claims, pair them across documents, score them, write a report (and show a summary at a terminal)."""
 
     def run() -> None:
+        from rich.console import Console  # noqa: PLC0415
+
         from contradict import report as report_io  # noqa: PLC0415
         from contradict.claims.extract import ExtractOptions  # noqa: PLC0415
         from contradict.ingest.loading import LoadOptions  # noqa: PLC0415
         from contradict.pairing.candidates import PairingOptions  # noqa: PLC0415
         from contradict.pipeline import ScanOptions  # noqa: PLC0415
         from contradict.pipeline import scan as run_scan
-        from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.scoring.nli import BatchOptions, check_runtime_names  # noqa: PLC0415
+        from contradict.terminal import STDERR, StageProgress, counts_line, print_summary, wants_progress  # noqa: PLC0415
 
+        check_runtime_names(device, backend)
+        if fmt is not None and fmt not in report_io.FORMATS:
+            raise UsageError(f"--format {fmt!r}: use one of {', '.join(report_io.FORMATS)}")
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
             extract=ExtractOptions(language=language, spacy_model=spacy_model),
@@ -176,26 +179,31 @@ def scan(
             labels=_parse_labels(labels),  # type: ignore[arg-type]
             decision=decision,
             min_confidence=min_confidence,
+            backend=backend,
+            threads=threads,
         )
         if not folder.exists():
             raise UsageError(f"input folder '{folder}' does not exist; check the path and try again")
-        if out is not None:
-            check_writable(out)  # before any model loads: a bad --out must not cost a whole scan
-        nli = load_model(model, device=device, card_path=model_card, batch=options.batch, backend=backend, threads=threads)
-        result = run_scan(folder, options, model=nli)
-        if not result.documents:
-            raise UsageError(_no_documents(folder, result.skipped))
-        if out is None:
-            sys.stdout.write(report_io.dumps(result))
+        path = _out_path(out)
+        if path is not None:
+            check_writable(path)  # before any model loads: a bad --out must not cost a whole scan
+        human = wants_progress(STDERR, ctx.obj["quiet"])
+        stdout = Console(highlight=False)
+        summary_instead = out is None and fmt is None and stdout.is_terminal  # no JSON flood at a terminal
+        with StageProgress(STDERR) if human else nullcontext() as progress:
+            result = run_scan(folder, options, progress=progress)
+        if summary_instead:
+            print_summary(result, stdout, written_to=None)
+            return
+        if path is None:
+            sys.stdout.write(report_io.render(result, fmt or "json", width=stdout.width if stdout.is_terminal else 160))
+            sys.stdout.flush()
         else:
-            report_io.write(result, out)
-            log.info("wrote %s", out)
-        counts = {label: sum(p.label == label for p in result.pairs) for label in LABELS}
-        log.info(
-            "%d documents, %d claims, %d pairs scored: %d contradictions, %d entailments",
-            len(result.documents), len(result.claims), result.pair_counts.scored,
-            counts["contradiction"], counts["entailment"],
-        )
+            report_io.write(result, path, fmt or "json")
+        if human:
+            print_summary(result, STDERR, written_to=str(path) if path else "stdout")
+        else:
+            log.info("%s%s", counts_line(result), f"; wrote {path}" if path else "")
 
     _guard(run)
 
@@ -203,7 +211,7 @@ def scan(
 @app.command("score-pairs")
 def score_pairs(
     file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?, ...} per line (other fields are passed through); - or nothing reads stdin.')] = "-",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write JSON lines here (default: stdout).")] = None,
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Write JSON lines here; - is stdout (the default).")] = None,
     model: ModelOpt = None,
     model_card: CardOpt = None,
     device: DeviceOpt = "auto",
@@ -215,21 +223,27 @@ def score_pairs(
     """Score premise -> hypothesis pairs; print {"id", "label", "scores", ...} per line, in input order."""
 
     def run() -> None:
-        from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
+        from contradict.scoring.nli import BatchOptions, check_runtime_names, load_model  # noqa: PLC0415
         from contradict.outputs import LazyOutput  # noqa: PLC0415
-        from contradict.scoring.textpairs import read_pairs, score_stream, to_json_line  # noqa: PLC0415
+        from contradict.scoring.textpairs import check_first_pair, read_pairs, score_stream, to_json_line  # noqa: PLC0415
 
+        check_runtime_names(device, backend)
         if file != "-" and not Path(file).is_file():
             raise UsageError(f"{file}: no such file (use - to read stdin)")
-        if out is not None:
-            check_writable(out)
-        nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size), backend=backend, threads=threads)
+        path = _out_path(out)
+        if path is not None:
+            check_writable(path)
         # bytes in, decoded line by line: a line that is not UTF-8 is named by its number
         source = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
-        sink = LazyOutput(out)  # --out is replaced only once the first result is ready
+        sink = LazyOutput(path)  # --out is replaced only once the first result is ready
+        labels: Counter[str] = Counter()
         try:
-            for pair, prediction in score_stream(read_pairs(source), nli):
+            lines = check_first_pair(source)  # a file that is not pairs fails before the model loads
+            nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size), backend=backend, threads=threads)
+            started = time.perf_counter()
+            for pair, prediction in score_stream(read_pairs(lines), nli):
                 sink.write_line(to_json_line(pair, prediction))
+                labels[prediction.label] += 1
         except InputFormatError as exc:
             kept = f"; the {sink.lines} result(s) before it were written" if sink.lines else ""
             raise InputFormatError(f"{file}: {exc}{kept}") from None
@@ -237,6 +251,9 @@ def score_pairs(
             sink.close()
             if source is not sys.stdin.buffer:
                 source.close()
+        took = time.perf_counter() - started
+        log.info("score-pairs: %d pairs in %.1f s (%.1f pairs/s): %s; written to %s", sink.lines, took,
+                 sink.lines / took if took else 0.0, ", ".join(f"{labels[x]} {x}" for x in LABELS), path or "stdout")
 
     _guard(run)
 
@@ -343,6 +360,12 @@ def eval_cmd(
         from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
         from contradict.scoring.windows import WindowedScorer  # noqa: PLC0415
 
+        from contradict.outputs import atomic_write  # noqa: PLC0415
+        from contradict.scoring.nli import check_runtime_names  # noqa: PLC0415
+
+        check_runtime_names(device)
+        if json_out is not None:
+            check_writable(json_out, "--json")
         data = read_dataset(file, format, split=split, limit=limit)
         nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size))
         result = evaluate(data, WindowedScorer(nli) if windows else nli)
@@ -350,7 +373,10 @@ def eval_cmd(
         sys.stdout.write(format_table(result))
         if json_out is not None:
             record = {"model": nli.info.id, "revision": nli.info.revision, "windows": windows, "format": format, **to_dict(result)}
-            json_out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            atomic_write(json_out, json.dumps(record, indent=2) + "\n", "metrics")
+        auc = "n/a" if result.auc is None else f"{result.auc:.3f}"
+        log.info("eval: %d examples of %s in %.1f s: accuracy %.3f, %s AUC %s, ECE %.3f", result.examples, file.name,
+                 result.seconds, result.accuracy, result.auc_label, auc, result.ece)
 
     _guard(run)
 

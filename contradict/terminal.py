@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.highlighter import NullHighlighter
 from rich.logging import RichHandler
 from rich.progress import (
     BarColumn,
@@ -67,7 +68,7 @@ def configure_logging(verbose: int, quiet: bool, console: Console = STDERR) -> N
         level = logging.WARNING
     handler: logging.Handler
     if console.is_terminal:
-        handler = RichHandler(console=console, show_time=False, show_path=False, markup=False, highlighter=None,
+        handler = RichHandler(console=console, show_time=False, show_path=False, markup=False, highlighter=NullHighlighter(),
                               rich_tracebacks=False)
         handler.setFormatter(logging.Formatter("%(message)s"))
     else:
