@@ -208,8 +208,15 @@ def scan(
     _guard(run)
 
 
+def _count_lines(path: Path) -> int:
+    """Lines in a file (the progress bar's total for score-pairs; blank lines count too)."""
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
+
+
 @app.command("score-pairs")
 def score_pairs(
+    ctx: typer.Context,
     file: Annotated[str, typer.Argument(help='JSON lines, one {"premise", "hypothesis", "id"?, ...} per line (other fields are passed through); - or nothing reads stdin.')] = "-",
     out: Annotated[str | None, typer.Option("--out", "-o", help="Write JSON lines here; - is stdout (the default).")] = None,
     model: ModelOpt = None,
@@ -226,6 +233,7 @@ def score_pairs(
         from contradict.scoring.nli import BatchOptions, check_runtime_names, load_model  # noqa: PLC0415
         from contradict.outputs import LazyOutput  # noqa: PLC0415
         from contradict.scoring.textpairs import check_first_pair, read_pairs, score_stream, to_json_line  # noqa: PLC0415
+        from contradict.terminal import STDERR, StageProgress, wants_progress  # noqa: PLC0415
 
         check_runtime_names(device, backend)
         if file != "-" and not Path(file).is_file():
@@ -241,9 +249,16 @@ def score_pairs(
             lines = check_first_pair(source)  # a file that is not pairs fails before the model loads
             nli = load_model(model, device=device, card_path=model_card, batch=BatchOptions(max_tokens, batch_size), backend=backend, threads=threads)
             started = time.perf_counter()
-            for pair, prediction in score_stream(read_pairs(lines), nli):
-                sink.write_line(to_json_line(pair, prediction))
-                labels[prediction.label] += 1
+            # progress: pairs scored, against the file's line count (none for stdin); not while results scroll on the same terminal
+            show = wants_progress(STDERR, ctx.obj["quiet"]) and not (path is None and sys.stdout.isatty())
+            total = _count_lines(Path(file)) if show and file != "-" else None
+            with StageProgress(STDERR) if show else nullcontext() as progress:
+                advance = None if progress is None else (lambda done: progress("scoring pairs", done, total))
+                for pair, prediction in score_stream(read_pairs(lines), nli, progress=advance):
+                    sink.write_line(to_json_line(pair, prediction))
+                    labels[prediction.label] += 1
+                if progress is not None:
+                    progress("scoring pairs", sink.lines, sink.lines)
         except InputFormatError as exc:
             kept = f"; the {sink.lines} result(s) before it were written" if sink.lines else ""
             raise InputFormatError(f"{file}: {exc}{kept}") from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.claims.parse import load_parser
 from contradict.errors import NoDocumentsError, UsageError
 from contradict.findings.corroboration import ClaimGroup, group_claims
 from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, folder_notes, load_calibration, rank_key
@@ -124,6 +125,8 @@ def _scan(
     timings: dict[str, float] = {"load": time.perf_counter() - started}
 
     mark = time.perf_counter()  # the models before extraction: a model that cannot load fails before the slow part
+    if options.extract.spacy_model:
+        load_parser(options.extract.spacy_model)  # loaded once per process; a missing pipeline fails here
     if model is None:
         model = load_model(options.model, device=options.device, card_path=options.model_card, batch=options.batch,
                            backend=options.backend, threads=options.threads)

@@ -10,6 +10,7 @@ import pytest
 
 from contradict import report as report_io
 from contradict.errors import NoDocumentsError, UsageError
+from contradict.claims.extract import ExtractOptions
 from contradict.ingest import text_document
 from contradict.pairing.candidates import PairingOptions, load_encoder
 from contradict.pipeline import ScanOptions, scan, scan_texts
@@ -120,3 +121,10 @@ def test_encoder_progress_by_chunks_gives_the_same_embeddings(tiny_encoder, monk
     chunked = tiny_encoder.encode(texts, progress=seen.append)
     assert seen == [2, 4, 5]
     np.testing.assert_allclose(chunked, whole, atol=1e-5)
+
+
+def test_a_missing_spacy_pipeline_fails_before_the_nli_model_loads():
+    from contradict.errors import ParserLoadError
+
+    with pytest.raises(ParserLoadError, match="no-such-pipeline"):
+        scan_texts(TEXTS, ScanOptions(model="/no/such/model", extract=ExtractOptions(spacy_model="/tmp/no-such-pipeline")))

@@ -172,3 +172,13 @@ def test_with_quiet_a_terminal_gets_no_progress_and_no_summary(tiny_scan: list[s
     code, stdout, text = _run_in_pty(["-q", *tiny_scan, "--out", str(out)], stdout_tty=False)
     assert code == 0 and out.exists() and stdout == ""
     assert text.strip() == "", text[-2000:]
+
+
+def test_score_pairs_at_a_terminal_shows_its_progress_and_summary_line(tiny_nli_dir: Path, tmp_path: Path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(f'{{"premise": "Claim {i} holds.", "hypothesis": "It does not."}}\n' for i in range(9)), encoding="utf-8")
+    out = tmp_path / "scores.jsonl"
+    code, _, text = _run_in_pty(["score-pairs", str(source), "--out", str(out), "--model", str(tiny_nli_dir), "--device", "cpu"],
+                                stdout_tty=False)
+    assert code == 0 and len(out.read_text().splitlines()) == 9
+    assert "scoring pairs" in text and "9/9" in text and "score-pairs: 9 pairs in" in text, text[-2000:]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Protocol
 
 from contradict.errors import InputFormatError
+from contradict.progress import takes_progress
 from contradict.records import Prediction
 
 _TEXT_KEYS = {"id", "premise", "hypothesis"}
@@ -128,7 +129,7 @@ class _Stopped:
 
 
 def score_stream(
-    pairs: Iterable[TextPair], model: TextScorer, window: int | None = None
+    pairs: Iterable[TextPair], model: TextScorer, window: int | None = None, progress: Callable[[int], None] | None = None
 ) -> Iterator[tuple[TextPair, Prediction]]:
     """Score pairs as they stream (premise -> hypothesis only), yielding results in input order.
 
@@ -137,6 +138,8 @@ def score_stream(
     model runs, so memory stays flat however long the input. A malformed line ends the input
     there: every pair before it is still scored and yielded, then its InputFormatError is
     raised, so nothing read before it is lost. ``window`` overrides the model's window size.
+    ``progress`` is called with the number of pairs scored so far (after each batch when the
+    model streams, else after each window).
     """
     if window is not None and window < 1:
         raise ValueError("window must be >= 1")
@@ -144,8 +147,12 @@ def score_stream(
     stream = getattr(model, "predict_stream", None)
     if stream is None:
         iterator = iter(source)
+        done = 0
         while chunk := list(islice(iterator, window or 2048)):
             predictions = model.predict([(p.premise, p.hypothesis) for p in chunk])
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
             yield from zip(chunk, predictions, strict=True)
     else:
         pending: deque[TextPair] = deque()  # pairs read (on the tokenizer thread) and not yet yielded
@@ -155,7 +162,10 @@ def score_stream(
                 pending.append(pair)
                 yield pair.premise, pair.hypothesis
 
-        predictions = stream(texts()) if window is None else stream(texts(), window=window)
+        options: dict[str, object] = {} if window is None else {"window": window}
+        if progress is not None and takes_progress(stream):
+            options["progress"] = progress
+        predictions = stream(texts(), **options)
         for prediction in predictions:
             yield pending.popleft(), prediction
     if source.error is not None:
