@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contradict.claims.extract import ExtractOptions, extract_claims
-from contradict.claims.parse import load_parser
+from contradict.claims.parse import check_parser_name, load_parser
 from contradict.errors import NoDocumentsError, UsageError
 from contradict.findings.corroboration import ClaimGroup, group_claims
 from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, folder_notes, load_calibration, rank_key
@@ -126,10 +126,12 @@ def _scan(
 
     mark = time.perf_counter()  # the models before extraction: a model that cannot load fails before the slow part
     if options.extract.spacy_model:
-        load_parser(options.extract.spacy_model)  # loaded once per process; a missing pipeline fails here
-    if model is None:
+        check_parser_name(options.extract.spacy_model)  # a misspelt pipeline fails here, in microseconds
+    if model is None:  # the device and backend are checked before any weights load
         model = load_model(options.model, device=options.device, card_path=options.model_card, batch=options.batch,
                            backend=options.backend, threads=options.threads)
+    if options.extract.spacy_model:
+        load_parser(options.extract.spacy_model)  # loaded once per process; a broken pipeline fails before extraction
     if encoder is None:
         encoder = load_encoder(options.encoder)
     timings["load_models"] = time.perf_counter() - mark

@@ -128,3 +128,15 @@ def test_a_missing_spacy_pipeline_fails_before_the_nli_model_loads():
 
     with pytest.raises(ParserLoadError, match="no-such-pipeline"):
         scan_texts(TEXTS, ScanOptions(model="/no/such/model", extract=ExtractOptions(spacy_model="/tmp/no-such-pipeline")))
+
+
+def test_a_missing_device_fails_before_the_spacy_pipeline_loads(monkeypatch: pytest.MonkeyPatch):
+    import contradict.pipeline
+    from contradict.errors import DeviceError
+
+    def must_not_load(name: str):
+        raise AssertionError("the spaCy pipeline loaded before the device was checked")
+
+    monkeypatch.setattr(contradict.pipeline, "load_parser", must_not_load)
+    with pytest.raises(DeviceError, match="unknown device"):
+        scan_texts(TEXTS, ScanOptions(device="gpu"))

@@ -23,6 +23,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contradict.errors import ParserLoadError
@@ -69,6 +70,23 @@ def load_parser(name: str = DEFAULT_SPACY_MODEL) -> Language:
     other pipeline needs a parser and an entity recogniser.
     """
     return _load(name)
+
+
+def check_parser_name(name: str) -> None:
+    """Raise ParserLoadError at once (nothing loaded) for a pipeline that is neither an installed package nor a folder."""
+    import importlib.util  # noqa: PLC0415
+
+    if Path(name).expanduser().is_dir():
+        return
+    try:
+        if importlib.util.find_spec(name) is not None:
+            return
+    except (ImportError, ValueError):
+        pass
+    raise ParserLoadError(
+        f"spaCy pipeline {name!r} is neither an installed package nor a folder; name an installed pipeline or a "
+        "folder with --spacy-model (job key extraction.spacy_model), or 'none' for rules only"
+    )
 
 
 @functools.lru_cache(maxsize=4)
