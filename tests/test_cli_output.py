@@ -169,3 +169,9 @@ def test_eval_checks_its_json_output_first_and_ends_with_a_summary_line(tiny_nli
     assert json.loads(out.read_text())["examples"] == 3
     summary = [line for line in result.stderr.splitlines() if "eval:" in line]
     assert len(summary) == 1 and "3 examples of labelled.jsonl" in summary[0] and "accuracy" in summary[0]
+
+
+@pytest.mark.parametrize("option", ["--model-card", "--decision"])
+def test_a_missing_card_or_decision_file_is_refused_while_parsing(option: str):
+    result = runner.invoke(app, ["scan", str(EXAMPLES), "--model", MISSING_MODEL, option, "/no/such/file.yaml"])
+    assert result.exit_code == 2 and "does not exist" in result.stderr and "cannot load" not in result.stderr
