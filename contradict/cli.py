@@ -166,9 +166,10 @@ def scan(
         from contradict.scoring.nli import BatchOptions, load_model  # noqa: PLC0415
         from contradict.triage import default_path, load_triage  # noqa: PLC0415
 
-        if triage_file is None and out is not None and default_path(out).is_file():
-            log.info("reading the triage file beside --out: %s", default_path(out))
-        triage_path = triage_file or (default_path(out) if out is not None and default_path(out).is_file() else None)
+        triage_path = triage_file
+        if triage_path is None and out is not None and default_path(out).is_file():
+            triage_path = default_path(out)
+            log.info("reading the triage file beside --out: %s", triage_path)
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
             extract=ExtractOptions(language=language, spacy_model=spacy_model),

@@ -25,11 +25,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from contradict.outputs import atomic_write
 from contradict import triage as triage_io
+from contradict.outputs import atomic_write
 from contradict.triage import pair_claims
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def segments(claim: Mapping[str, Any], text: str | None = None, breaks: Sequence
 
     cuts = sorted({start, end, *(x for s in (sentence, *pieces) for x in s if start < x < end)})
     out: list[list[Any]] = [[lead, PARAGRAPH]] if lead else []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         piece, lvl = base[a - offset : b - offset], level(a)
         if out and out[-1][1] == lvl:
             out[-1][0] += piece

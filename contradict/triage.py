@@ -201,14 +201,21 @@ def report_pairs(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def pair_claims(pair: Mapping[str, Any], claims: Mapping[str, Mapping[str, Any]]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """The two claims of a pair in a report's JSON: by id from the report's claims, or carried inline."""
+    """The two claims of a pair in a report's JSON: by id from the report's claims, or carried inline.
+
+    Inline, a pair may hold the claim itself as ``claim_a``, a side object as ``a`` (schema 2.2:
+    ``claim``, ``document``, ``text``, ``statement``, ``speaker``, ...), or ``text_a`` and the like.
+    """
     sides = []
     for side in ("a", "b"):
         ref = pair.get(f"claim_{side}")
+        inline = pair.get(side)
         if isinstance(ref, Mapping):
             sides.append(ref)
         elif isinstance(ref, str) and ref in claims:
             sides.append(claims[ref])
+        elif isinstance(inline, Mapping) and isinstance(inline.get("text"), str):
+            sides.append({"id": inline.get("claim") or ref, "doc_id": inline.get("document"), **inline})
         elif isinstance(pair.get(f"text_{side}"), str):
             sides.append({"id": ref, "text": pair[f"text_{side}"], "statement": pair.get(f"statement_{side}"),
                           "speaker": pair.get(f"speaker_{side}"), "doc_id": pair.get(f"doc_{side}")})

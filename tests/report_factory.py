@@ -7,7 +7,15 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contradict.records import Claim, DirectionScore, Document, Evidence, LabelScores, Prediction, ScoredPair
+from contradict.records import (
+    Claim,
+    DirectionScore,
+    Document,
+    Evidence,
+    LabelScores,
+    Prediction,
+    ScoredPair,
+)
 from contradict.report import PairCounts, Report
 from contradict.scoring.nli import ModelInfo
 

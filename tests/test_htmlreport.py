@@ -16,7 +16,16 @@ from typer.testing import CliRunner
 from contradict import htmlreport
 from contradict import report as report_io
 from contradict.cli import app
-from contradict.htmlreport import CLAIM, PARAGRAPH, SENTENCE, json_for_script, page_data, paragraph_bounds, render, segments
+from contradict.htmlreport import (
+    CLAIM,
+    PARAGRAPH,
+    SENTENCE,
+    json_for_script,
+    page_data,
+    paragraph_bounds,
+    render,
+    segments,
+)
 from tests.conftest import EXAMPLES
 from tests.report_factory import PAYLOAD_CLOSE, PAYLOAD_IMG, PAYLOAD_SCRIPT, news_report
 
@@ -144,6 +153,11 @@ def test_pairs_that_carry_their_claims_inline_render_without_the_claims_list():
     first = view["pairs"][0]
     assert view["claims"][first["a"]]["text"] == "About 15,000 residents were evacuated overnight"
     assert first["da"] == "wire.txt"
+    sides = {"id": "py", "label": "entailment", "claim_a": "gone:c1", "claim_b": "gone:c2",  # schema 2.2's pair sides
+             "a": {"claim": "gone:c1", "document": "d1", "text": "It rained.", "statement": "It rained.", "speaker": None},
+             "b": {"claim": "gone:c2", "document": "d2", "text": "Rain fell.", "statement": "Rain fell.", "speaker": "Ann"}}
+    view = page_data({"documents": [], "claims": [], "pairs": [sides]})
+    assert view["pairs"][0]["da"] == "d1" and view["claims"]["gone:c2"]["speaker"] == "Ann"
     other = {"id": "px", "label": "contradiction", "text_a": "A said so.", "text_b": "B said not.", "doc_a": "x", "doc_b": "y"}
     view = page_data({"documents": [], "claims": [], "pairs": [other]})
     assert [d["id"] for d in view["documents"]] == ["x", "y"]
@@ -195,7 +209,8 @@ def _umask() -> int:
 @pytest.mark.parametrize(
     ("content", "message"),
     [(None, "no such report"), ("{oops", "not JSON"), ('{"a": 1}', "not a contradict report"),
-     ('{"schema_version": "2.1", "documents": [], "claims": [], "pairs": []}', "does not follow the report schema")],
+     (json.dumps({"schema_version": report_io.SCHEMA_VERSION, "documents": [], "claims": [], "pairs": []}),
+      "does not follow the report schema")],
 )
 def test_cli_report_bad_input_is_one_line_and_exit_2(tmp_path: Path, content: str | None, message: str):
     path = tmp_path / "r.json"

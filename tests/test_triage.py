@@ -46,7 +46,7 @@ def test_the_key_ignores_order_case_quotes_spacing_and_end_punctuation():
 def test_a_missing_file_holds_no_decisions_and_a_written_one_reads_back(tmp_path: Path):
     path = tmp_path / "t.json"
     assert load_triage(path).entries == {}
-    report_path, data = write_report(tmp_path)
+    _, data = write_report(tmp_path)
     triage, entry = triage_io.record(data, "p0001", "dismissed", load_triage(path), note="said on different days")
     assert entry is not None and entry.decision == "dismissed" and entry.note == "said on different days"
     triage_io.write_triage(triage)
