@@ -98,7 +98,7 @@ PAYLOAD_ATTR = "\"' onmouseover=\"window.__pwned='attr'\" x=\""
 
 
 def news_report() -> tuple[Report, dict[str, str]]:
-    """Four documents about one flood: contradictions of each kind, corroborations, a neutral pair, and hostile text.
+    """Four documents about one flood and one in no pair: contradictions of each kind, corroborations, a neutral pair, and hostile text.
 
     The third document's title and text hold script, onerror and </script> payloads; the
     fourth document's id holds an attribute-breaking quote.
@@ -112,6 +112,7 @@ def news_report() -> tuple[Report, dict[str, str]]:
         "evil.md": (f"Evil {PAYLOAD_SCRIPT}", f"# Evil {PAYLOAD_SCRIPT}\n\nThe dam {PAYLOAD_IMG} had been inspected last year, "
                     f"officials said. {PAYLOAD_CLOSE} It was safe.\n\nNobody knows when the dam was built."),
         f"quote{PAYLOAD_ATTR}.txt": ("Quote doc", "Engineers said the dam had not been inspected for ten years."),
+        "lonely.txt": ("Lonely", "A claim that no other document speaks to was made here."),
     }
     claims = [
         ClaimSpec("wire.txt", "About 15,000 residents were evacuated overnight, the agency said.", "About 15,000 residents were evacuated overnight", "the agency"),
@@ -123,6 +124,7 @@ def news_report() -> tuple[Report, dict[str, str]]:
         ClaimSpec("wire.txt", "The dam failed on Tuesday night."),
         ClaimSpec("herald.html", "The dam failed on Tuesday night."),
         ClaimSpec("evil.md", "Nobody knows when the dam was built."),
+        ClaimSpec("lonely.txt", "A claim that no other document speaks to was made here."),
     ]
     pairs = [
         PairSpec(0, 1, "contradiction", "factual", 0.81, (("model", "a->b: contradiction"), ("quantity", "40,000 vs 15,000 (resident)"))),

@@ -19,7 +19,7 @@ from contradict import htmlreport
 from contradict import report as report_io
 from contradict import triage as triage_io
 from tests.conftest import REPO
-from tests.report_factory import PAYLOAD_CLOSE, PAYLOAD_IMG, PAYLOAD_SCRIPT, news_report
+from tests.report_factory import PAYLOAD_ATTR, PAYLOAD_CLOSE, PAYLOAD_IMG, PAYLOAD_SCRIPT, news_report
 
 # CI sets CONTRADICT_REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
 REQUIRED = os.environ.get("CONTRADICT_REQUIRE_BROWSER") == "1"
@@ -95,6 +95,7 @@ def test_the_page_loads_without_errors_and_the_matrix_renders(browser, tmp_path:
     assert wire_herald.inner_text().replace("\n", "") == "2/1"
     assert opened.cell("herald.html", "wire.txt").inner_text().replace("\n", "") == "2/1"  # symmetric
     assert page.locator("#matrix td.self").count() == 4
+    assert page.inner_text("#matrix-left") == "1 document(s) without any pair are not shown."
     assert opened.shown() == ["p0000", "p0001", "p0002", "p0003", "p0004"]  # neutral is off by default
     first = page.locator('#pairs article[data-id="p0000"]')
     assert first.locator("mark").all_inner_texts() == [
@@ -120,6 +121,10 @@ def test_a_click_on_a_cell_lists_only_its_pairs_and_a_second_click_shows_all(bro
     opened.cell("evil.md", "wire.txt").click()
     opened.cell("evil.md", "wire.txt").click()  # the same cell again: back to all
     assert len(opened.shown()) == 5
+    opened.cell("quote" + PAYLOAD_ATTR.replace('"', '\\"') + ".txt", "evil.md").focus()  # and from the keyboard
+    opened.page.keyboard.press("Enter")
+    assert opened.shown() == ["p0002"]
+    assert opened.page.evaluate("document.activeElement.dataset.b") == "evil.md"
     assert opened.problems() == []
 
 

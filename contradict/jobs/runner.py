@@ -409,6 +409,8 @@ def _run(
     timings: dict[str, float] = {}
     started = mark = time.perf_counter()
     triage_path = job.triage_path()
+    if triage_path is not None and not triage_path.exists():
+        log.warning("job %s: triage file %s does not exist yet: no decisions to apply", name, triage_path)
     triage: Triage | None = load_triage(triage_path) if triage_path is not None else None  # corrupt: exit 2 now
     documents, skipped = read_inputs(job.inputs)
     timings["load"] = time.perf_counter() - mark

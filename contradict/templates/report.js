@@ -9,6 +9,11 @@
   var CUES = { quantity: 1, date: 1, polarity: 1, truth: 1 };
   var docIndex = {};
   data.documents.forEach(function (d, i) { docIndex[d.id] = i; });
+  // the matrix has a row and a column for each document in a pair (of any label)
+  var inPairs = {};
+  data.pairs.forEach(function (p) { inPairs[p.da] = true; inPairs[p.db] = true; });
+  var matrixDocs = [];
+  data.documents.forEach(function (d, i) { if (inPairs[d.id]) matrixDocs.push(i); });
 
   var state = { labels: {}, kinds: {}, doc: "", min: 0, cell: null, limit: PAGE };
 
@@ -50,14 +55,16 @@
   function docLabel(i) { var d = data.documents[i]; return d.title || d.id; }
 
   function renderMatrix() {
-    var n = data.documents.length;
+    var n = matrixDocs.length;
+    var slotOf = {};
+    matrixDocs.forEach(function (doc, i) { slotOf[data.documents[doc].id] = i; });
     var counts = [];
     for (var i = 0; i < n; i++) { counts.push([]); for (var j = 0; j < n; j++) counts[i].push([0, 0]); }
     data.pairs.forEach(function (p) {
       if (!passesKindAndScore(p)) return;
       var slot = p.label === "contradiction" ? 0 : p.label === "entailment" ? 1 : -1;
       if (slot < 0) return;
-      var a = docIndex[p.da], b = docIndex[p.db];
+      var a = slotOf[p.da], b = slotOf[p.db];
       counts[a][b][slot] += 1;
       if (a !== b) counts[b][a][slot] += 1;
     });
@@ -67,25 +74,27 @@
     table.replaceChildren();
     var head = el("thead"), top = el("tr");
     top.appendChild(el("th", "corner", ""));
-    for (var c = 0; c < n; c++) {
+    matrixDocs.forEach(function (doc) {
       var th = el("th");
-      th.appendChild(el("span", "num", c + 1));
-      th.title = docLabel(c);
+      th.appendChild(el("span", "num", doc + 1));
+      th.title = docLabel(doc);
       th.scope = "col";
       top.appendChild(th);
-    }
+    });
     head.appendChild(top);
     table.appendChild(head);
     var body = el("tbody");
     for (var r = 0; r < n; r++) {
+      var row = matrixDocs[r];
       var tr = el("tr");
       var rowHead = el("th", "row");
       rowHead.scope = "row";
-      rowHead.title = data.documents[r].id;
-      rowHead.appendChild(el("span", "num", r + 1));
-      rowHead.appendChild(document.createTextNode(" " + docLabel(r)));
+      rowHead.title = data.documents[row].id;
+      rowHead.appendChild(el("span", "num", row + 1));
+      rowHead.appendChild(document.createTextNode(" " + docLabel(row)));
       tr.appendChild(rowHead);
       for (var k = 0; k < n; k++) {
+        var col = matrixDocs[k];
         var td;
         if (r === k && counts[r][k][0] + counts[r][k][1] === 0) {
           td = el("td", "self");
@@ -93,28 +102,32 @@
         } else {
           var con = counts[r][k][0], cor = counts[r][k][1];
           td = el("td", "cell");
-          td.dataset.a = data.documents[r].id;
-          td.dataset.b = data.documents[k].id;
+          td.dataset.a = data.documents[row].id;
+          td.dataset.b = data.documents[col].id;
           td.dataset.contradictions = con;
           td.dataset.corroborations = cor;
           if (con + cor === 0) {
             td.classList.add("none");
             td.textContent = "\u00b7";
           } else {
+            td.tabIndex = 0;
+            td.setAttribute("role", "button");
             td.appendChild(el("span", "count-c", con));
             td.appendChild(el("span", "sep", "/"));
             td.appendChild(el("span", "count-e", cor));
             if (con) td.classList.add("heat-" + Math.max(1, Math.ceil(4 * con / most)));
             else td.classList.add("agree");
           }
-          td.title = docLabel(r) + " \u2194 " + docLabel(k) + ": " + con + " contradictions, " + cor + " corroborations";
-          if (state.cell && ((state.cell[0] === td.dataset.a && state.cell[1] === td.dataset.b))) td.classList.add("selected");
+          td.title = docLabel(row) + " \u2194 " + docLabel(col) + ": " + con + " contradictions, " + cor + " corroborations";
+          if (state.cell && state.cell[0] === td.dataset.a && state.cell[1] === td.dataset.b) td.classList.add("selected");
         }
         tr.appendChild(td);
       }
       body.appendChild(tr);
     }
     table.appendChild(body);
+    var left = data.documents.length - n;
+    byId("matrix-left").textContent = left ? left + " document(s) without any pair are not shown." : "";
   }
 
   function contextNode(claim) {
@@ -244,14 +257,20 @@
     input.addEventListener("input", function () { state.limit = PAGE; update(); });
     input.addEventListener("change", function () { state.limit = PAGE; update(); });
   });
-  byId("matrix").addEventListener("click", function (event) {
+  function pickCell(event) {
     var td = event.target.closest("td.cell");
     if (!td || td.classList.contains("none")) return;
     var same = state.cell && state.cell[0] === td.dataset.a && state.cell[1] === td.dataset.b;
     state.cell = same ? null : [td.dataset.a, td.dataset.b];
     state.limit = PAGE;
     update();
-    if (state.cell) byId("pairs-title").scrollIntoView({ block: "start" });
+    var picked = byId("matrix").querySelector("td.selected");
+    if (picked && event.type === "keydown") picked.focus();
+    else if (state.cell) byId("pairs-title").scrollIntoView({ block: "start" });
+  }
+  byId("matrix").addEventListener("click", pickCell);
+  byId("matrix").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); pickCell(event); }
   });
   byId("clear-cell").addEventListener("click", function () { state.cell = null; update(); });
   byId("more").addEventListener("click", function () { state.limit += PAGE; renderList(); });
