@@ -49,7 +49,7 @@ def make_report(
 ) -> tuple[Report, dict[str, str]]:
     """A report over ``documents`` (id -> (title, text)) with the claims and pairs given; and the texts by id."""
     docs = tuple(
-        Document(id=doc_id, path=doc_id, title=title, date=dt.date(2026, 3, 1 + i), text=text,
+        Document(id=doc_id, path=doc_id, title=title, date=dt.date(2026, 3, 1) + dt.timedelta(days=i), text=text,
                  content_hash="sha256:" + hashlib.sha256(text.encode()).hexdigest())
         for i, (doc_id, (title, text)) in enumerate(documents.items())
     )

@@ -19,7 +19,13 @@ from contradict import htmlreport
 from contradict import report as report_io
 from contradict import triage as triage_io
 from tests.conftest import REPO
-from tests.report_factory import PAYLOAD_ATTR, PAYLOAD_CLOSE, PAYLOAD_IMG, PAYLOAD_SCRIPT, news_report
+from tests.report_factory import (
+    PAYLOAD_ATTR,
+    PAYLOAD_CLOSE,
+    PAYLOAD_IMG,
+    PAYLOAD_SCRIPT,
+    news_report,
+)
 
 # CI sets CONTRADICT_REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
 REQUIRED = os.environ.get("CONTRADICT_REQUIRE_BROWSER") == "1"
