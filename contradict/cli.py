@@ -169,7 +169,7 @@ def scan(
         triage_path = triage_file
         if triage_path is not None and not triage_path.exists():
             log.warning("triage file %s does not exist yet: no decisions to apply (contradict triage writes it)", triage_path)
-        if triage_path is None and out is not None and default_path(out).is_file():
+        if triage_path is None and out is not None and str(out) != "-" and default_path(out).is_file():
             triage_path = default_path(out)
             log.info("reading the triage file beside --out: %s", triage_path)
         options = ScanOptions(

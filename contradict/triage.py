@@ -35,7 +35,7 @@ from contradict.errors import UsageError
 from contradict.outputs import atomic_write
 
 if TYPE_CHECKING:
-    from contradict.records import Claim
+    from contradict.records import Claim, ScoredPair
     from contradict.report import Report
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Triaged:
     """What a triage file did to a report: the pairs it dismissed (listed apart) and those it confirmed."""
 
     file: str | None
-    dismissed: tuple[tuple[Any, TriageEntry], ...] = ()
+    dismissed: tuple[tuple[ScoredPair, TriageEntry], ...] = ()
     confirmed: tuple[tuple[str, TriageEntry], ...] = ()
 
 
