@@ -19,6 +19,8 @@ from contradict.records import LABELS, Claim, Document, Label, ScoredPair
 from contradict.report import PairCounts, Report
 from contradict.scoring.directions import PairScorer, score_pairs
 from contradict.scoring.nli import BatchOptions, NLIModel, load_model
+from contradict.triage import Triage
+from contradict.triage import apply as apply_triage
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class ScanOptions:
     labels: tuple[Label, ...] = LABELS
     decision: Path | None = None
     min_confidence: float | None = None
+    triage: Triage | None = None  # decisions of a triage file: dismissed pairs are listed apart
 
 
 def scan(
@@ -85,7 +88,7 @@ def scan(
     timings["total"] = time.perf_counter() - started
 
     reported = tuple(p for p in found.pairs if p.label in options.labels)
-    return Report(
+    report = Report(
         input=str(root),
         model=model.info,
         encoder=getattr(encoder, "name", type(encoder).__name__),
@@ -104,6 +107,7 @@ def scan(
         notes=found.notes,
         calibration=found.calibration,
     )
+    return report if options.triage is None else apply_triage(report, options.triage)
 
 
 @dataclass(frozen=True, slots=True)
