@@ -312,7 +312,7 @@ def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], c
     threshold, for recall). Corroboration: the lowest threshold whose corroborations join
     same-stance documents at least ``min_same_stance`` of the time, else the best share.
     """
-    grid = [round(0.01 * k, 2) for k in range(10, 100)]
+    grid = [round(0.02 * k, 2) for k in range(5, 50)]  # 0.10-0.98: calibrated or raw probabilities
     keys = ("contradictions_per_8_docs", "opposite_top5", "opposite_top10", "opposite_all", "topics_with_opposite",
             "corroborations", "corroborations_same_stance", "corroborations_not_opposite", "group_doc_pairs_same_stance")
 
