@@ -22,7 +22,6 @@ always kept when the topic has them). Model verdicts and embeddings are cached o
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -34,7 +33,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from contradict.claims.extract import ExtractOptions, extract_claims  # noqa: E402
+from contradict.evaluation.fnc1 import Topic, read_topics  # noqa: E402
 from contradict.findings.corroboration import group_claims  # noqa: E402
 from contradict.findings.decide import (  # noqa: E402
     CONTRADICTION_FEATURES,
@@ -60,57 +60,7 @@ from contradict.pipeline import Findings, ScanOptions, analyse  # noqa: E402
 from contradict.records import Claim, Document, LabelScores, Prediction, ScoredPair  # noqa: E402
 
 log = logging.getLogger("realnews")
-ROLES = ("train", "tune")
-BODY_FILES = {"test": "competition_test_bodies.csv", "train": "train_bodies.csv"}
 OPPOSITE = frozenset(("agree", "disagree"))
-
-
-# ---------------------------------------------------------------- data
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    """One FNC-1 topic as a folder: its documents and each document's stance to the main headline."""
-
-    id: str
-    role: str
-    headline: str
-    documents: tuple[Document, ...]
-    stance: dict[str, str]
-
-
-def read_topics(data: Path, roles: Sequence[str], max_docs: int, seed: int = 0, only: Sequence[str] = ()) -> list[Topic]:
-    """The topics of the given roles, each subsampled to ``max_docs`` documents."""
-    bad = set(roles) - set(ROLES)
-    if bad:
-        raise SystemExit(f"roles {sorted(bad)} refused: only {ROLES} (measure topics are held out)")
-    csv.field_size_limit(1 << 30)
-    bodies: dict[tuple[str, str], str] = {}
-    for split, name in BODY_FILES.items():
-        with (data / name).open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                bodies[(split, row["Body ID"])] = row["articleBody"]
-    topics = []
-    for line in (data / "topics.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["role"] not in roles or (only and row["topic_id"] not in only):
-            continue
-        rng = random.Random(f"{seed}:{row['topic_id']}")
-        ids = sorted(row["bodies"], key=int)
-        rng.shuffle(ids)
-        keep: list[str] = []
-        for wanted in ("agree", "disagree"):
-            keep += [i for i in ids if row["bodies"][i] == wanted][:1]
-        keep += [i for i in ids if i not in keep][: max(max_docs - len(keep), 0)]
-        keep = sorted(keep, key=int)
-        docs = tuple(
-            Document(id=f"body-{i}", path=f"{row['topic_id']}/body-{i}.txt", title="", date=None,
-                     text=bodies[(row["split"], i)], content_hash=hashlib.sha256(bodies[(row["split"], i)].encode()).hexdigest())
-            for i in keep
-        )  # fmt: skip
-        topics.append(Topic(row["topic_id"], row["role"], row["main_headline"], docs,
-                            {f"body-{i}": row["bodies"][i] for i in keep}))
-    return topics
 
 
 # ---------------------------------------------------------------- caches
@@ -362,7 +312,7 @@ def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], c
     threshold, for recall). Corroboration: the lowest threshold whose corroborations join
     same-stance documents at least ``min_same_stance`` of the time, else the best share.
     """
-    grid = [round(0.01 * k, 2) for k in range(10, 61)]  # the fitted probabilities lie in about 0.1-0.6
+    grid = [round(0.02 * k, 2) for k in range(5, 50)]  # 0.10-0.98: calibrated or raw probabilities
     keys = ("contradictions_per_8_docs", "opposite_top5", "opposite_top10", "opposite_all", "topics_with_opposite",
             "corroborations", "corroborations_same_stance", "corroborations_not_opposite", "group_doc_pairs_same_stance")
 
@@ -490,7 +440,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     roles = [r.strip() for r in args.roles.split(",") if r.strip()]
     only = [t.strip() for t in args.topics.split(",") if t.strip()]
-    topics = read_topics(args.data, roles, args.max_docs, args.seed, only)
+    try:
+        topics = read_topics(args.data, roles, args.max_docs, args.seed, only)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
     if args.sample_topics is not None and args.sample_topics < len(topics):
         topics = sorted(random.Random(args.seed).sample(topics, args.sample_topics), key=lambda t: t.id)
 

@@ -12,7 +12,8 @@ One package per stage, in the order the records flow (see ARCHITECTURE.md):
 - :mod:`contradict.training`   fit models on train-role data
 
 At the top: :mod:`contradict.records` (the records), :mod:`contradict.pipeline` (``scan()``,
-the stages end to end), :mod:`contradict.report` (the JSON report), :mod:`contradict.errors`
+the stages end to end), :mod:`contradict.report` (the JSON report), :mod:`contradict.htmlreport`
+(the report as one HTML page), :mod:`contradict.triage` (readers' decisions on pairs), :mod:`contradict.errors`
 and :mod:`contradict.cli` (a thin command line over the library). :mod:`contradict.privacy`
 turns the runtimes' telemetry off when the package is imported.
 """

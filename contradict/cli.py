@@ -149,6 +149,7 @@ def scan(
     batch_size: BatchSizeOpt = 64,
     backend: BackendOpt = "auto",
     threads: ThreadsOpt = None,
+    triage_file: Annotated[Path | None, typer.Option("--triage", help="Triage file (see contradict triage): its dismissed pairs are left out of pairs and counts and listed apart in the report's triage section. Default: contradict-triage.json beside --out, if there is one.")] = None,
 ) -> None:
     """Scan a folder: extract claims, pair them across documents, score them, write a report (and show a summary at a terminal)."""
 
@@ -163,10 +164,18 @@ def scan(
         from contradict.pipeline import scan as run_scan
         from contradict.scoring.nli import BatchOptions, check_runtime_names  # noqa: PLC0415
         from contradict.terminal import STDERR, StageProgress, counts_line, print_summary, wants_progress  # noqa: PLC0415
+        from contradict.triage import default_path, load_triage  # noqa: PLC0415
 
         check_runtime_names(device, backend)
         if fmt is not None and fmt not in report_io.FORMATS:
             raise UsageError(f"--format {fmt!r}: use one of {', '.join(report_io.FORMATS)}")
+        path = _out_path(out)
+        triage_path = triage_file
+        if triage_path is not None and not triage_path.exists():
+            log.warning("triage file %s does not exist yet: no decisions to apply (contradict triage writes it)", triage_path)
+        if triage_path is None and path is not None and default_path(path).is_file():
+            triage_path = default_path(path)
+            log.info("reading the triage file beside --out: %s", triage_path)
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
             extract=ExtractOptions(language=language, spacy_model=spacy_model),
@@ -179,12 +188,12 @@ def scan(
             labels=_parse_labels(labels),  # type: ignore[arg-type]
             decision=decision,
             min_confidence=min_confidence,
+            triage=load_triage(triage_path) if triage_path is not None else None,  # a corrupt file fails before any model loads
             backend=backend,
             threads=threads,
         )
         if not folder.exists():
             raise UsageError(f"input folder '{folder}' does not exist; check the path and try again")
-        path = _out_path(out)
         if path is not None:
             check_writable(path)  # before any model loads: a bad --out must not cost a whole scan
         human = wants_progress(STDERR, ctx.obj["quiet"])
@@ -288,6 +297,65 @@ def info(
 
         facts = describe(device, backend)
         sys.stdout.write(json.dumps(facts, indent=2) + "\n" if as_json else format_text(facts))
+
+    _guard(run)
+
+
+ReportArg = Annotated[Path, typer.Argument(help="A JSON report written by contradict scan --out or by a job's outputs.report.")]
+
+
+@app.command("report")
+def report_cmd(
+    report: ReportArg,
+    html: Annotated[Path, typer.Option("--html", help="Write the HTML report here: one self-contained page that opens offline.")],
+    triage_file: Annotated[Path | None, typer.Option("--triage", help="Triage file whose decisions to apply. Default: contradict-triage.json beside the report, if there is one.")] = None,
+    documents: Annotated[Path | None, typer.Option("--documents", help="Folder (or file) the report was scanned from, for paragraph context. Default: the report's input.")] = None,
+) -> None:
+    """Turn a JSON report into an HTML page: a documents-by-documents matrix, the pairs in context, filters."""
+
+    def run() -> None:
+        from contradict.htmlreport import report_to_html  # noqa: PLC0415
+
+        check_writable(html, "--html")
+        written = report_to_html(report, html, triage=triage_file, documents=documents)
+        log.info("wrote %s: %d pairs%s%s", written.path, written.pairs,
+                 f", {written.dismissed} dismissed in triage" if written.dismissed else "",
+                 "" if written.paragraphs else " (sentences only: documents not found for paragraph context)")
+
+    _guard(run)
+
+
+@app.command("triage")
+def triage_cmd(
+    report: ReportArg,
+    dismiss: Annotated[list[str] | None, typer.Option("--dismiss", metavar="PAIR_ID", help="Dismiss this pair (a false alarm, checked by a reader): left out of pairs, counts and alerts from now on. Repeatable.")] = None,
+    confirm: Annotated[list[str] | None, typer.Option("--confirm", metavar="PAIR_ID", help="Confirm this pair (a real disagreement, checked). Repeatable.")] = None,
+    reset: Annotated[list[str] | None, typer.Option("--reset", metavar="PAIR_ID", help="Forget the decision on this pair. Repeatable.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Why: kept with each decision of this call.")] = None,
+    triage_file: Annotated[Path | None, typer.Option("--triage", help="Triage file to update. Default: contradict-triage.json beside the report.")] = None,
+) -> None:
+    """Record a reader's decision on a pair of a report; scans and jobs that read the file honour it.
+
+    Decisions are keyed by the two claims' statements and speakers, so they hold across re-runs.
+    Without --dismiss, --confirm or --reset, list the decisions in the file.
+    """
+
+    def run() -> None:
+        from contradict import triage as triage_io  # noqa: PLC0415
+
+        if not (dismiss or confirm or reset):
+            path = triage_file or triage_io.default_path(report)
+            entries = triage_io.load_triage(path).entries.values()
+            for entry in sorted(entries, key=lambda e: e.decided_at):
+                a, b = entry.claims
+                note_text = f" ({entry.note})" if entry.note else ""
+                typer.echo(f"{entry.decision}\t{entry.pair_id}\t{entry.decided_at}{note_text}\t{a.statement!r} vs {b.statement!r}")
+            log.info("%s: %d decision(s)", path, len(entries))
+            return
+        done = triage_io.update(report, dismiss=dismiss or (), confirm=confirm or (), forget=reset or (), note=note, path=triage_file)
+        for pair_id, entry in done.changes:
+            typer.echo(f"{entry.decision if entry else 'reset'} {pair_id}", err=True)
+        typer.echo(f"wrote {done.path}", err=True)
 
     _guard(run)
 

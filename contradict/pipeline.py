@@ -23,6 +23,8 @@ from contradict.records import LABELS, Claim, Document, Label, ScoredPair, Skipp
 from contradict.report import PairCounts, Report
 from contradict.scoring.directions import PairScorer, score_pairs
 from contradict.scoring.nli import BatchOptions, NLIModel, load_model
+from contradict.triage import Triage
+from contradict.triage import apply as apply_triage
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class ScanOptions:
     labels: tuple[Label, ...] = LABELS
     decision: Path | None = None
     min_confidence: float | None = None
+    triage: Triage | None = None  # decisions of a triage file: dismissed pairs are listed apart
     backend: str = "auto"
     threads: int | None = None
 
@@ -162,7 +165,7 @@ def _scan(
     timings["total"] = time.perf_counter() - started
 
     reported = tuple(p for p in found.pairs if p.label in options.labels)
-    return Report(
+    report = Report(
         input=source,
         model=model.info,
         encoder=getattr(encoder, "name", type(encoder).__name__),
@@ -181,6 +184,7 @@ def _scan(
         notes=found.notes,
         calibration=found.calibration,
     )
+    return report if options.triage is None else apply_triage(report, options.triage)
 
 
 @dataclass(frozen=True, slots=True)

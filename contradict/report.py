@@ -8,7 +8,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from contradict.findings.decide import DEFAULT, Calibration
 from contradict.outputs import atomic_write
 from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredPair, Skipped
 from contradict.scoring.nli import ModelInfo
+from contradict.triage import Triaged, entry_dict
 
 SCHEMA_VERSION = "2.2"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
@@ -55,6 +56,7 @@ class Report:
     other_languages: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     calibration: Calibration = DEFAULT
+    triage: Triaged | None = None  # set when a triage file was read (contradict.triage.apply)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data, following ``schemas/report.schema.json``."""
     claims_per_doc = Counter(c.doc_id for c in report.claims)
     labels = Counter(p.label for p in report.pairs)
-    return {
+    data = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "input": report.input,
@@ -258,6 +260,19 @@ def to_dict(report: Report) -> dict[str, Any]:
             "scoring": scoring_stats(report.batches),
         },
     }
+    if report.triage is not None:
+        data["triage"] = _triage(report, report.triage)
+    return data
+
+
+def _triage(report: Report, triaged: Triaged) -> dict[str, Any]:
+    """The report's ``triage`` section: pairs dismissed (in full, as in ``pairs``) and confirmed."""
+    dismissed = to_dict(replace(report, pairs=tuple(p for p, _ in triaged.dismissed), triage=None))["pairs"]
+    return {
+        "file": triaged.file,
+        "dismissed": [{"pair": pair, **entry_dict(e)} for pair, (_, e) in zip(dismissed, triaged.dismissed, strict=True)],
+        "confirmed": [{"pair_id": pair_id, **entry_dict(e)} for pair_id, e in triaged.confirmed],
+    }
 
 
 @lru_cache(maxsize=1)
@@ -287,6 +302,39 @@ def dumps(report: Report) -> str:
 def write(report: Report, path: Path, fmt: str = "json") -> None:
     """Write the report (in one of :data:`FORMATS`) atomically: a reader never sees half a file, a failed run leaves the old one."""
     atomic_write(path, render(report, fmt), "report")
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A report's JSON from a file, checked: the schema at this version, the lists a reader needs at any.
+
+    InputFormatError (one line) when the file is missing, not JSON or not a contradict report.
+    """
+    import jsonschema  # noqa: PLC0415
+
+    from contradict.errors import InputFormatError  # noqa: PLC0415
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFormatError(f"{path}: no such report; write one with contradict scan FOLDER --out {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"{path}: cannot read the report ({getattr(exc, 'strerror', None) or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputFormatError(
+            f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); give the report.json contradict scan wrote"
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("documents", "claims", "pairs")):
+        raise InputFormatError(f"{path}: not a contradict report (it needs documents, claims and pairs lists)")
+    if data.get("schema_version") == SCHEMA_VERSION:
+        try:
+            validate(data)
+        except jsonschema.ValidationError as exc:
+            at = "/".join(str(part) for part in exc.absolute_path) or "(top level)"
+            raise InputFormatError(f"{path}: does not follow the report schema at {at}: {exc.message[:200]}") from None
+    for index, pair in enumerate(data["pairs"]):
+        if not isinstance(pair, dict) or not isinstance(pair.get("id"), str) or not isinstance(pair.get("label"), str):
+            raise InputFormatError(f"{path}: pairs[{index}] needs an id and a label")
+    return data
 
 
 # ----------------------------------------------------------------------------- the pairs in other formats

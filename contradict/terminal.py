@@ -196,6 +196,9 @@ def print_summary(report: Report, console: Console, written_to: str | None, top:
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
     console.print(counts_line(report), highlight=False)
+    if report.triage is not None and report.triage.dismissed:
+        console.print(f"{len(report.triage.dismissed)} pairs dismissed in {report.triage.file or 'triage'} are left out "
+                      "(listed in the report's triage section)", highlight=False)
     if written_to:
         console.print(f"report written to {written_to}", highlight=False)
     else:

@@ -37,6 +37,7 @@ from contradict.errors import ModelCardError, UsageError
 from contradict.records import ContradictionKind, Label
 from contradict.scoring.cards import Bands, find_card, read_card
 from contradict.scoring.nli import DEFAULT_MODEL
+from contradict.triage import DEFAULT_NAME as TRIAGE_FILE
 
 Backend = Literal["auto", "torch", "torch-fp16", "torch-bf16", "onnx", "onnx-int8", "onnx-int8-static", "openvino", "openvino-bf16"]
 FileType = Literal["txt", "md", "markdown", "html", "htm", "pdf", "docx", "json", "jsonl"]
@@ -248,6 +249,7 @@ class Outputs(_Strict):
     """Where a run's report and alerts go."""
 
     report: OutputPath = Field(None, title="Write the JSON report (whole folder, every run) here")
+    html: OutputPath = Field(None, title="Write the HTML report (one self-contained page: matrix, pairs in context, filters) here, every run")
     alerts: OutputPath = Field(None, title="Append new alerts here as JSON lines, each exactly once")
     stdout: bool = Field(False, title="Also print new alerts as JSON lines on stdout")
     webhook: Webhook | None = Field(None, title="POST each new alert here, exactly once per alert_id")
@@ -271,6 +273,20 @@ class JobConfig(_Strict):
     alerts: AlertRules = Field(default_factory=AlertRules, title="Which pairs raise alerts")
     outputs: Outputs = Field(default_factory=Outputs, title="Report and alert destinations")
     state: StateConfig = Field(default_factory=StateConfig, title="State file and locking")
+    triage: OutputPath = Field(
+        None,
+        title="Triage file (contradict triage): its dismissed pairs raise no alert and are listed apart in the report; "
+        "null: contradict-triage.json beside outputs.report, if there is one",
+    )
+
+    def triage_path(self) -> Path | None:
+        """The triage file this job reads: as configured, else the one beside its report if that exists."""
+        if self.triage is not None:
+            return self.triage
+        if self.outputs.report is not None:
+            beside = self.outputs.report.parent / TRIAGE_FILE
+            return beside if beside.is_file() else None
+        return None
 
 
 class JobFile(_Strict):

@@ -54,6 +54,8 @@ from contradict.records import (
 from contradict.report import PairCounts, Report
 from contradict.scoring.directions import combine
 from contradict.scoring.nli import BatchOptions, ModelInfo, load_model
+from contradict.triage import Triage, load_triage
+from contradict.triage import apply as apply_triage
 
 log = logging.getLogger(__name__)
 
@@ -406,6 +408,10 @@ def _run(
 ) -> JobResult:
     timings: dict[str, float] = {}
     started = mark = time.perf_counter()
+    triage_path = job.triage_path()
+    if triage_path is not None and not triage_path.exists():
+        log.warning("job %s: triage file %s does not exist yet: no decisions to apply", name, triage_path)
+    triage: Triage | None = load_triage(triage_path) if triage_path is not None else None  # corrupt: exit 2 now
     documents, skipped = read_inputs(job.inputs)
     timings["load"] = time.perf_counter() - mark
 
@@ -470,12 +476,19 @@ def _run(
         notes=folder_notes(documents, claims, pairing.pairs),
         calibration=calibration,
     )
+    if triage is not None:
+        report = apply_triage(report, triage)  # dismissed pairs: listed apart, never alerted
     if job.outputs.report is not None:
         report_io.write(report, job.outputs.report)
         log.info("job %s: wrote %s", name, job.outputs.report)
+    if job.outputs.html is not None:
+        from contradict import htmlreport  # noqa: PLC0415
+
+        htmlreport.write(report_io.to_dict(report), job.outputs.html, {d.id: d.text for d in documents})
+        log.info("job %s: wrote %s", name, job.outputs.html)
 
     candidates = alerts_io.select_alerts(
-        name, scored, claims_by_id, {d.id: d for d in documents}, model.info, job.alerts,
+        name, report.pairs, claims_by_id, {d.id: d for d in documents}, model.info, job.alerts,
         raised_at=dt.datetime.now(dt.timezone.utc),
     )
     sinks = [sink for sink, on in ((SINK_FILE, job.outputs.alerts), (SINK_WEBHOOK, job.outputs.webhook)) if on is not None]

@@ -5,4 +5,6 @@
 - :mod:`~contradict.training.finetune`: LoRA fine-tuning of the offline backbone into a
   three-way model (``python -m contradict.training finetune train|export``); the adapter it
   exports ships in ``models/`` and is merged into the weights at first use.
+- :mod:`~contradict.training.newspairs`: "not a contradiction" pairs from real news (two claims
+  of one FNC-1 train-topic article about the same thing; ``python -m contradict.training newspairs``).
 """

@@ -99,6 +99,7 @@ _ALLOWED = {
     "neutral": (False, True, False),
     "contradiction": (False, False, True),
     "not_entailment": (False, True, True),
+    "not_contradiction": (True, True, False),
 }
 
 
@@ -140,6 +141,10 @@ class FinetuneConfig:
     log_every: int = 20
     bucket_factor: int = 64  # batches sorted together by length
     sources: tuple[str, ...] = field(default_factory=lambda: tuple(s.name for s in DATA))
+    news_pairs: str = ""  # a ``newspairs`` file: its rows join the training rows (never the held-out ones)
+    news_cap: int = 0  # at most this many of them
+    news_repeat: int = 1  # each news row this many times (its share of the batches; they are few beside the NLI rows)
+    init_from: str = ""  # a checkpoint of an earlier run whose trained tensors start this one
 
 
 # ----------------------------------------------------------------------------- data
@@ -158,7 +163,11 @@ def read_rows(data_dir: Path, sources: Sequence[Source] = DATA, seed: int = 13) 
                 if r["source"] in wanted and r["label"] in _ALLOWED:
                     by_source.setdefault(r["source"], []).append(Row(r["source"], r["premise"], r["hypothesis"], _ALLOWED[r["label"]]))
     for s in sources:
-        if s.fmt != "combined":
+        if s.fmt == "pairs-jsonl":
+            with open(_source_path(data_dir, s), encoding="utf-8") as fh:
+                lines = [json.loads(line) for line in fh if line.strip()]
+            by_source[s.name] = [Row(s.name, r["premise"], r["hypothesis"], _ALLOWED[r["label"]]) for r in lines]
+        elif s.fmt != "combined":
             data = read_dataset(data_dir / s.path, s.fmt)
             by_source[s.name] = [Row(s.name, e.premise, e.hypothesis, _ALLOWED[e.label]) for e in data.examples]
     rng = random.Random(seed)
@@ -168,6 +177,27 @@ def read_rows(data_dir: Path, sources: Sequence[Source] = DATA, seed: int = 13) 
         rng.shuffle(rows)
         queues[name] = rows[: wanted[name].cap]
     return interleave(queues)
+
+
+def _source_path(data_dir: Path, source: Source) -> Path:
+    """A source's file: relative to the data folder, or absolute (rows built by ``newspairs``)."""
+    path = Path(source.path)
+    return path if path.is_absolute() else data_dir / path
+
+
+def read_run_rows(data_dir: Path, cfg: FinetuneConfig) -> tuple[list[Source], list[Row], list[Row]]:
+    """A run's sources, its NLI rows (from ``DATA``) and its extra news rows (``cfg.news_pairs``)."""
+    sources = [s for s in DATA if s.name in cfg.sources]
+    rows = read_rows(data_dir, sources, cfg.seed)
+    if not cfg.news_pairs:
+        return sources, rows, []
+    news = news_source(Path(cfg.news_pairs), cfg.news_cap)
+    return [*sources, news], rows, read_rows(data_dir, [news], cfg.seed) * max(1, cfg.news_repeat)
+
+
+def news_source(path: Path, cap: int) -> Source:
+    """The same-article FNC-1 train-topic pairs written by ``python -m contradict.training newspairs``."""
+    return Source("fnc1_same_doc", str(path.resolve()), "pairs-jsonl", "FNC-1 train bodies (no licence stated); pairs and labels built here", cap)
 
 
 def interleave(queues: dict[str, list[Row]]) -> list[Row]:
@@ -435,9 +465,12 @@ class Prepared:
     held_rows: list[Row]
 
 
-def prepare(rows: Sequence[Row], tokenizer: Any, cfg: FinetuneConfig) -> Prepared:
-    """Split off the held-out rows and tokenize both parts."""
+def prepare(rows: Sequence[Row], tokenizer: Any, cfg: FinetuneConfig, extra: Sequence[Row] = ()) -> Prepared:
+    """Split off the held-out rows, mix ``extra`` rows into the training part only, and tokenize
+    both parts (so adding rows never changes what is held out)."""
     train_rows, held_rows = split_holdout(rows, cfg.holdout)
+    if extra:
+        train_rows = interleave({"nli": train_rows, "extra": list(extra)})
     return Prepared(tokenizer, encode(tokenizer, train_rows, cfg.max_length), encode(tokenizer, held_rows, cfg.max_length), train_rows, held_rows)
 
 
@@ -548,19 +581,21 @@ def run(
     check_run_config(run_dir, cfg, reschedule=reschedule)
     base = ensure_converted()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
-    sources = [s for s in DATA if s.name in cfg.sources]
-    rows = read_rows(data_dir, sources, cfg.seed)
-    data = prepare(rows, tokenizer, cfg)
+    sources, rows, news = read_run_rows(data_dir, cfg)
+    data = prepare(rows, tokenizer, cfg, news)
     log.info("data: %d train rows %s, %d held out", len(data.train_rows), dict(Counter(r.source for r in data.train_rows)), len(data.held_rows))
     if not record.is_file():
         record.write_text(json.dumps({
             "config": asdict(cfg), "data": [asdict(s) for s in sources],
             "train_rows_by_source": dict(Counter(r.source for r in data.train_rows)),
             "held_out_rows_by_source": dict(Counter(r.source for r in data.held_rows)),
-            "head_init": str(head_path) if head_path else None, "threads": threads, "device": str(torch_device),
+            "head_init": str(head_path) if head_path else None, "init_from": cfg.init_from or None, "threads": threads, "device": str(torch_device),
             "torch": torch.__version__,
         }, indent=2) + "\n", encoding="utf-8")
     model = build_model(base, head_path, cfg)
+    if cfg.init_from and not checkpoints(run_dir):
+        at = load_checkpoint(Path(cfg.init_from), model)
+        log.info("started from the trained tensors of %s (step %d of that run)", cfg.init_from, at)
     return train(run_dir, model, data, cfg, device=torch_device, stop_after=stop_after)
 
 
@@ -612,8 +647,8 @@ def export(run_dir: Path, out: Path, data_dir: Path, *, head_path: Path | None, 
         checkpoint = max(finished, key=lambda p: (scored[p.name], int(p.stem.split("-")[1])))
     base = ensure_converted()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
-    rows = read_rows(data_dir, [s for s in DATA if s.name in cfg.sources], cfg.seed)
-    data = prepare(rows, tokenizer, cfg)
+    _, rows, news = read_run_rows(data_dir, cfg)
+    data = prepare(rows, tokenizer, cfg, news)
     model = build_model(base, head_path, cfg)
     step = load_checkpoint(checkpoint, model)
     pad_id = int(tokenizer.pad_token_id or 0)
@@ -632,6 +667,7 @@ def export(run_dir: Path, out: Path, data_dir: Path, *, head_path: Path | None, 
         "target_modules": target_modules(12, cfg.train_layers),
         "config": meta["config"],
         "head_init": meta.get("head_init"),
+        "init_from": meta.get("init_from"),
         "reschedules": meta.get("reschedules", []),
         "data": meta["data"],
         "train_rows_by_source": meta["train_rows_by_source"],
@@ -682,6 +718,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr.add_argument("--no-bf16", action="store_true", help="train in float32")
     tr.add_argument("--device", default="auto", help="auto, cpu or cuda")
     tr.add_argument("--reschedule", action="store_true", help="resume with another --steps (recorded in run.json)")
+    tr.add_argument("--news-pairs", type=Path, default=None, help="a newspairs file whose rows join the training rows")
+    tr.add_argument("--news-cap", type=int, default=20_000, help="at most this many news rows")
+    tr.add_argument("--news-repeat", type=int, default=1, help="use each news row this many times")
+    tr.add_argument("--init", type=Path, default=None, help="start from the trained tensors of this checkpoint (of a run with the same layers and rank)")
     tr.add_argument("--stop-after", type=int, default=None, help="return after this many steps (the run stays resumable)")
     ex.add_argument("--out", type=Path, required=True, help="adapter file to write (.safetensors)")
     ex.add_argument("--checkpoint", type=Path, default=None, help="a checkpoint to export (default: best held-out)")
@@ -691,6 +731,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         cfg = FinetuneConfig(
             seed=args.seed, steps=args.steps, lr=args.lr, head_lr=args.lr, lora_rank=args.rank, lora_alpha=2 * args.rank, train_layers=args.layers,
             batch_size=args.batch_size, max_length=args.max_length, checkpoint_every_s=args.checkpoint_every, bf16=not args.no_bf16, eval_rows=args.eval_rows,
+            news_pairs=str(args.news_pairs.resolve()) if args.news_pairs else "", news_cap=args.news_cap if args.news_pairs else 0,
+            news_repeat=args.news_repeat if args.news_pairs else 1,
+            init_from=str(args.init.resolve()) if args.init else "",
         )
         run(args.data_dir, args.run_dir, cfg, head_path=args.head, device=args.device, threads=args.threads, stop_after=args.stop_after,
             reschedule=args.reschedule)

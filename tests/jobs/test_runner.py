@@ -505,6 +505,7 @@ def test_the_example_job_runs_as_shipped_and_a_second_run_scores_nothing(tmp_pat
     for line in lines:
         alerts_io.validate(line)
     report_io.validate(json.loads((tmp_path / "out" / "news" / "report.json").read_text()))
+    assert (tmp_path / "out" / "news" / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
     again = runner.invoke(app, ["run", str(config), "--fail-on-alerts"])  # the real CLI, loading the models itself
     assert again.exit_code == 0, again.stderr

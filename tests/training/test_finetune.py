@@ -265,3 +265,39 @@ def test_reschedule_changes_only_the_number_of_steps_and_records_it(tmp_path):
     assert meta["config"]["steps"] == 200
     assert meta["reschedules"] == [{"at_step": 40, "from_steps": 100, "to_steps": 200}]
     check_run_config(tmp_path, replace(cfg, steps=200))  # the recorded run now has 200 steps
+
+
+def test_news_rows_join_training_only_and_read_as_not_contradiction(tmp_path):
+    import json
+
+    from contradict.training.finetune import Row, news_source, prepare, read_rows
+
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps({"premise": f"p{i}", "hypothesis": f"h{i}", "label": "not_contradiction"}) + "\n"
+                            for i in range(12)), encoding="utf-8")  # fmt: skip
+    news = read_rows(tmp_path, [news_source(path, 10)], seed=1)
+    assert len(news) == 10 and {r.allowed for r in news} == {(True, True, False)} and {r.label for r in news} == {None}
+
+    class _Tok:  # counts characters as tokens: enough for prepare's bookkeeping
+        def __call__(self, a, b, **_):
+            return {"input_ids": [[1] * (len(x) + len(y)) for x, y in zip(a, b, strict=True)]}
+
+    nli = [Row("toy", f"premise {i}", f"hyp {i}", (i % 3 == 0, i % 3 == 1, i % 3 == 2)) for i in range(20)]
+    cfg = FinetuneConfig(holdout=5)
+    plain, mixed = prepare(nli, _Tok(), cfg), prepare(nli, _Tok(), cfg, news)
+    assert mixed.held_rows == plain.held_rows  # adding rows never changes what is held out
+    assert len(mixed.train_rows) == len(plain.train_rows) + 10 and set(news) <= set(mixed.train_rows)
+
+
+def test_a_run_can_start_from_an_earlier_runs_checkpoint(tiny_nli_dir, tiny_setup, tmp_path):
+    import torch
+
+    from contradict.training.finetune import build_model, checkpoints, load_checkpoint, train, trainable_state
+
+    cfg, data = tiny_setup
+    first = build_model(tiny_nli_dir, None, cfg)
+    train(tmp_path / "a", first, data, cfg)
+    second = build_model(tiny_nli_dir, None, cfg)
+    assert load_checkpoint(checkpoints(tmp_path / "a")[-1], second) == cfg.steps
+    a, b = trainable_state(first), trainable_state(second)
+    assert all(torch.equal(a[n], b[n]) for n in a)
