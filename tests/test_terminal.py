@@ -182,3 +182,19 @@ def test_score_pairs_at_a_terminal_shows_its_progress_and_summary_line(tiny_nli_
                                 stdout_tty=False)
     assert code == 0 and len(out.read_text().splitlines()) == 9
     assert "scoring pairs" in text and "9/9" in text and "score-pairs: 9 pairs in" in text, text[-2000:]
+
+
+def test_summary_says_how_many_pairs_triage_dismissed(small_report: Report):  # noqa: F811
+    from dataclasses import replace
+
+    from contradict.triage import ClaimContent, Triaged, TriageEntry
+
+    dismissed = small_report.pairs[1]
+    entry = TriageEntry(key="k", decision="dismissed", note="same event", decided_at="2026-03-08T10:00:00+00:00",
+                        pair_id=dismissed.id, claims=(ClaimContent("The dam held.", None), ClaimContent("About 40,000 left.", "the agency")))
+    report = replace(small_report, pairs=small_report.pairs[:1], triage=Triaged(file="contradict-triage.json", dismissed=((dismissed, entry),)))
+    console, buffer = terminal(width=300)
+    print_summary(report, console, written_to=None)
+    text = buffer.getvalue()
+    assert "Corroborations" not in text  # the dismissed corroboration is left out of the tables
+    assert "1 pairs dismissed in contradict-triage.json are left out" in text
