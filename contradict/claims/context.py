@@ -400,10 +400,16 @@ class DocumentContext:
             role = _SUBJECT_PRONOUNS[word]
             possessive = word in ("his", "her", "its", "their")
             replacement: str | None = None
+            ambiguous = False
             if attributed and not quoted and speaker_name and speaker_name.lower() not in _PRONOUN_SPEAKERS:
                 if (role == "person") == speaker_is_person:
-                    replacement = speaker_name  # indirect speech: 'Russia said it would' -> 'Russia would'
-            if replacement is None and speaker and speaker.lower() in ("he", "she") and not quoted and role == "person":
+                    # indirect speech: 'Russia said it would' -> 'Russia would'; but 'Trump said
+                    # she was ...' after a sentence naming Le Pen has two candidates: flag, don't guess
+                    ambiguous = role == "person" and self.pronoun(word, speaker_self) is not None
+                    replacement = None if ambiguous else speaker_name
+            if ambiguous:
+                flags_list.append("unresolved_pronoun")
+            elif replacement is None and speaker and speaker.lower() in ("he", "she") and not quoted and role == "person":
                 replacement = None if speaker_entity is None else speaker_entity.mention
                 if replacement is None:
                     flags_list = [f for f in flags_list if f != "unresolved_speaker"] + ["unresolved_pronoun"]

@@ -90,6 +90,13 @@ def test_indirect_speech_pronoun_is_the_speaker(statement: str, speaker: str, ex
     assert context.resolve(statement, speaker, quoted=False, attributed=True).statement == expected
 
 
+def test_indirect_speech_pronoun_with_another_person_near_is_flagged_not_guessed() -> None:
+    context = read("Marine Le Pen won the first round on Sunday.")
+    resolved = context.resolve("She was the strongest on borders.", "Donald Trump", quoted=False, attributed=True)
+    assert resolved.statement == "She was the strongest on borders."  # not 'Donald Trump was the strongest ...'
+    assert "unresolved_pronoun" in resolved.flags
+
+
 def test_quoted_first_person_is_kept_without_flags() -> None:
     resolved = DocumentContext().resolve("We will not send troops.", "Lavrov", quoted=True, attributed=True)
     assert (resolved.statement, resolved.flags) == ("We will not send troops.", ())
