@@ -91,10 +91,14 @@ def test_indirect_speech_pronoun_is_the_speaker(statement: str, speaker: str, ex
 
 
 def test_indirect_speech_pronoun_with_another_person_near_is_flagged_not_guessed() -> None:
-    context = read("Marine Le Pen won the first round on Sunday.")
-    resolved = context.resolve("She was the strongest on borders.", "Donald Trump", quoted=False, attributed=True)
-    assert resolved.statement == "She was the strongest on borders."  # not 'Donald Trump was the strongest ...'
+    context = read("President Donald Trump spoke on Friday.", "Ms Marine Le Pen won the first round on Sunday.")
+    resolved = context.resolve("She was the strongest on borders.", "Trump", quoted=False, attributed=True)
+    assert resolved.statement == "She was the strongest on borders."  # not 'President Donald Trump was the strongest ...'
     assert "unresolved_pronoun" in resolved.flags
+    alone = read("President Donald Trump spoke on Friday.")  # no one else near: the speaker
+    assert alone.resolve("He was the strongest on borders.", "Trump", quoted=False, attributed=True).statement == (
+        "President Donald Trump was the strongest on borders."
+    )
 
 
 def test_quoted_first_person_is_kept_without_flags() -> None:
