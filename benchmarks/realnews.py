@@ -48,6 +48,7 @@ from contradict.findings.corroboration import group_claims  # noqa: E402
 from contradict.findings.decide import (  # noqa: E402
     CONTRADICTION_FEATURES,
     CORROBORATION_FEATURES,
+    DEFAULT,
     Calibration,
     decide_pairs,
     features,
@@ -429,7 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--fit", type=Path, default=None, help="fit the decision calibration on these topics (train) and write it here")
     parser.add_argument("--choose-thresholds", type=Path, default=None,
-                        help="choose the thresholds of this calibration file on these topics (tune) and write them into it")
+                        help="choose the thresholds of this calibration file on these topics (tune) and write them into it "
+                             "(a file not there yet starts from the card's own probabilities)")
     parser.add_argument("--exact", action="store_true", help="also run the exact checks on examples/ and tests/data/")
     parser.add_argument("--no-cues", action="store_true", help="embedding neighbours only (the pair stage before cues)")
     parser.add_argument("--decision", type=Path, default=None, help="a calibration file (default: the card's, beside it)")
@@ -466,7 +468,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         analysed = redecide(analysed, calibration)
         rows = [measure_topic(t, c, f) for t, c, f in analysed]
     if args.choose_thresholds:
-        calibration, sweep = choose_thresholds(analysed, load_calibration(None, args.choose_thresholds))
+        start = (load_calibration(None, args.choose_thresholds) if args.choose_thresholds.is_file()
+                 else replace(DEFAULT, model=model.info.card, fitted={"note": "the card's probabilities (geometric mean of the two directions' odds)"}))
+        calibration, sweep = choose_thresholds(analysed, start)
         args.choose_thresholds.write_text(json.dumps(calibration.to_dict(), indent=1) + "\n", encoding="utf-8")
         log.info("thresholds %.2f / %.2f written to %s", calibration.contradiction_threshold,
                  calibration.corroboration_threshold, args.choose_thresholds)
