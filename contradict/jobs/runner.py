@@ -463,7 +463,7 @@ def _run(
         dropped=dict(dropped),
         pairs=tuple(scored),
         pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored),
-                               from_cues=pairing.from_cues),
+                               from_cues=pairing.from_cues, search=pairing.method),
         batches=tuple(model.batch_stats[first_batch:]),
         timings_s=timings,
         groups=groups,

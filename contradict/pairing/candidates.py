@@ -116,11 +116,14 @@ def count_possible(doc_ids: Sequence[str]) -> int:
     return int((total * total - int((counts.astype(np.int64) ** 2).sum())) // 2)
 
 
-def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: PairingOptions) -> PairingResult:
+def choose_pairs(
+    claims: Sequence[Claim], embeddings: np.ndarray, options: PairingOptions, *, graph: Any = None
+) -> PairingResult:
     """Pick, for each claim, its top-k most similar claims from other documents above the gate.
 
     Exact (every claim against every other) below ``options.index.threshold`` claims or when
-    ``options.index.method`` is ``exact``; from an HNSW index otherwise (:mod:`contradict.pairing.index`).
+    ``options.index.method`` is ``exact``; from an HNSW index otherwise (:mod:`contradict.pairing.index`),
+    ``graph`` when given (from :func:`~contradict.pairing.index.build_hnsw` over the same rows).
     """
     if options.top_k < 1:
         raise ValueError("top_k must be >= 1")
@@ -133,7 +136,7 @@ def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: Pairi
         return PairingResult(pairs=(), possible=possible, considered=0, method=resolve_method(n, options.index))
     emb = np.asarray(embeddings, dtype=np.float32)
     if resolve_method(n, options.index) == "ann":
-        chosen, considered, cue_found = _ann_candidates(claims, emb, options)
+        chosen, considered, cue_found = _ann_candidates(claims, emb, options, graph)
         return _result(claims, chosen, cue_found, options, possible, considered, "ann")
     _, doc_index = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
     chosen: dict[tuple[int, int], float] = {}
@@ -159,11 +162,11 @@ def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: Pairi
 
 
 def _ann_candidates(
-    claims: Sequence[Claim], emb: np.ndarray, options: PairingOptions
+    claims: Sequence[Claim], emb: np.ndarray, options: PairingOptions, graph: Any = None
 ) -> tuple[dict[tuple[int, int], float], int, dict[tuple[int, int], tuple[float, tuple[str, ...]]]]:
     """Neighbour pairs from an HNSW index, and the cue pairs from the inverted index and the same graph."""
     doc_ids = [c.doc_id for c in claims]
-    index = build_hnsw(emb, options.index)
+    index = graph if graph is not None else build_hnsw(emb, options.index)
     found = ann_neighbours(emb, doc_ids, options.top_k, options.index, index=index)
     chosen: dict[tuple[int, int], float] = {}
     for i, (row_ids, row_sims) in enumerate(zip(found.ids.tolist(), found.sims.tolist(), strict=True)):
