@@ -408,10 +408,46 @@ def slope(xs: list[float], ys: list[float]) -> float | None:
 STAGES = ("load", "extract", "embed", "index", "pair", "score")
 
 
+def synthetic_index(sizes: list[int], threads: int, seed: int, queries: int = 1000) -> list[dict]:
+    """Index and neighbour search alone on clustered random unit vectors (no claims): the graph beyond the real corpus.
+
+    Recall is against exact search for ``queries`` sampled rows (exact search of every row is
+    itself quadratic). Rows come in documents of 12, like a document's claims.
+    """
+    from contradict.pairing.index import IndexOptions, ann_neighbours, build_hnsw  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((2000, 384)).astype(np.float32)
+    out = []
+    for n in sizes:
+        rows = centres[rng.integers(0, len(centres), n)] + 1.2 * rng.standard_normal((n, 384)).astype(np.float32)
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        docs = [f"d{i // 12}" for i in range(n)]
+        options = IndexOptions(method="ann", threads=threads)
+        build, search = Stage(), Stage()
+        with measured(build):
+            graph = build_hnsw(rows, options)
+        with measured(search):
+            found = ann_neighbours(rows, docs, 5, options, index=graph)
+        sample = rng.choice(n, size=min(queries, n), replace=False)
+        sims = rows[sample] @ rows.T
+        own = np.arange(n)[None, :] // 12 == sample[:, None] // 12
+        sims[own] = -np.inf
+        truth = np.argpartition(-sims, 5, axis=1)[:, :5]
+        hits = sum(len(set(found.ids[q].tolist()) & set(t.tolist())) for q, t in zip(sample, truth, strict=True))
+        out.append({"rows": n, "build_cpu_s": round(build.cpu_s, 2), "search_cpu_s": round(search.cpu_s, 2),
+                    "build_wall_s": round(build.wall_s, 2), "search_wall_s": round(search.wall_s, 2),
+                    "peak_rss_mb": round(max(build.peak_rss_mb, search.peak_rss_mb)),
+                    "recall_at_5": round(hits / (5 * len(sample)), 4)})
+        print(json.dumps(out[-1]), file=sys.stderr)
+    return out
+
+
 def markdown(result: dict) -> str:
     """The tables of growth.md."""
     rows = result["rows"]
-    head = "| stage | " + " | ".join(f"{r['claims']:,} claims: wall s (CPU s), peak RSS MB" for r in rows) + " | growth exponent (wall) |"
+    head = ("| stage | " + " | ".join(f"{r['claims']:,} claims: wall s (CPU s), peak RSS MB" for r in rows)
+            + " | growth exponent: CPU (wall) |")
     lines = [head, "|---" * (len(rows) + 2) + "|"]
     for name in STAGES:
         cells = []
@@ -420,7 +456,7 @@ def markdown(result: dict) -> str:
             cells.append(f"{st['wall_s']:,} ({st['cpu_s']:,}), {st['peak_rss_mb']:,}")
         exp = result["exponents"][name]
         lines.append(f"| {name}{' (extrapolated)' if name == 'score' else ''} | " + " | ".join(cells)
-                     + f" | {exp if exp is not None else ''} |")
+                     + f" | {exp['cpu_s']} ({exp['wall_s']}) |")
     lines += ["", "| claims | documents | pairs | pairs per claim | added by cues | neighbour recall vs exact top-k | "
               "cue recall vs all-words cues | truth pairs: all-documents / ANN / both | exact search s (not a stage) | "
               "score s per pair (sample) |", "|---" * 10 + "|"]
@@ -454,8 +490,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prepare-only", action="store_true", help="extract and embed into --cache, then stop")
     parser.add_argument("--merge-only", action="store_true", help="start no worker: use the chunks in --cache done so far")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--synthetic", help="only index and search clustered random vectors of these sizes (comma-separated)")
     parser.add_argument("--out", type=Path, help="write OUT.json and OUT.md")
     args = parser.parse_args(argv)
+    if args.synthetic:
+        rows = synthetic_index([int(n) for n in args.synthetic.split(",")], args.threads, args.seed)
+        lines = ["| rows | build CPU s | search CPU s (top-5, other documents) | peak RSS MB | recall@5 (1,000 sampled rows vs exact) |",
+                 "|---|---|---|---|---|"]
+        lines += [f"| {r['rows']:,} | {r['build_cpu_s']} | {r['search_cpu_s']} | {r['peak_rss_mb']:,} | {r['recall_at_5']} |" for r in rows]
+        for name, key in (("build", "build_cpu_s"), ("search", "search_cpu_s")):
+            e = slope([r["rows"] for r in rows], [r[key] for r in rows])
+            lines.append(f"\n{name} growth exponent (CPU): {round(e, 2) if e is not None else ''}")
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if args.out:
+            args.out.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+            args.out.with_suffix(".md").write_text(text, encoding="utf-8")
+        return
     spacy_model = None if args.spacy_model == "none" else args.spacy_model
     if args.worker:
         part, parts, wanted, out = args.worker.split("/", 3)
@@ -477,8 +528,11 @@ def main(argv: list[str] | None = None) -> None:
         for size in sizes:
             rows.append(run_size(size, prepared, docs, args, model, Path(tmp)))
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "stages"}), file=sys.stderr)
-    exponents = {name: (round(e, 2) if (e := slope([r["claims"] for r in rows], [r["stages"][name]["wall_s"] for r in rows])) is not None else None)
-                 for name in STAGES}
+    exponents = {}
+    for clock in ("wall_s", "cpu_s"):
+        for name in STAGES:
+            e = slope([r["claims"] for r in rows], [r["stages"][name][clock] for r in rows])
+            exponents.setdefault(name, {})[clock] = round(e, 2) if e is not None else None
     result = {
         "command": "python benchmarks/growth.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": f"{_cpu_name()}, {os.cpu_count()} cores (shared), "

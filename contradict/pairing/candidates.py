@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from contradict.errors import ModelLoadError
-from contradict.pairing.cues import CueOptions, cue_pairs, indexed_cue_pairs
+from contradict.pairing.cues import TRUTH_PATTERN, CueOptions, cue_pairs, indexed_cue_pairs
 from contradict.pairing.index import IndexOptions, ann_neighbours, build_hnsw, resolve_method
 from contradict.records import CandidatePair, Claim
 
@@ -175,8 +175,6 @@ def _ann_candidates(
                 chosen[(min(i, j), max(i, j))] = sim
     cue_found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
     if options.cues:
-        from contradict.pairing.cues import TRUTH_PATTERN  # noqa: PLC0415
-
         truth = np.asarray([i for i, c in enumerate(claims) if TRUTH_PATTERN.search(c.statement)], dtype=np.int64)
         partners: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if len(truth):
