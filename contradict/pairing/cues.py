@@ -66,7 +66,7 @@ class CueOptions:
     min_subject_overlap: float = 0.5
     truth_per_document: int = 2
     truth_min_similarity: float = 0.2
-    max_posting: int = 256
+    max_posting: int = 1024
     truth_neighbours: int = 32
 
 
