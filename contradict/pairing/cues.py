@@ -19,6 +19,11 @@ documents for which a cue holds, most similar first; ``truth`` claims are paired
 claims most similar to them in each other document even below the similarity floor, since
 "it is a hoax" shares few words with the story it denies. Everything here is a pure function
 of the claims and their embeddings.
+
+:func:`indexed_cue_pairs` finds the same pairs through an inverted index of what the cue rules
+compare (a unit, a date, a polarity, each with the subject words), with capped posting lists,
+and takes truth claims' partners from their nearest neighbours: the pair stage uses it with
+the ANN index, where the all-words index of :func:`cue_pairs` would grow quadratically.
 """
 
 from __future__ import annotations
