@@ -137,6 +137,7 @@ def scan(
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Most similar claims in other documents scored per claim.")] = 5,
     max_pairs: Annotated[int | None, typer.Option("--max-pairs", min=1, help="Score at most this many pairs (the most similar).")] = None,
     labels: Annotated[str, typer.Option("--labels", help="Which pair labels to report, comma-separated.")] = "contradiction,entailment,neutral",
+    pairing: Annotated[str, typer.Option("--pairing", help="Neighbour search: auto (exact below 20,000 claims, an ANN index from there on), exact (every claim against every other) or ann (an HNSW index, faiss).")] = "auto",
     cues: Annotated[bool, typer.Option("--cues/--no-cues", help="Also score pairs that cheap cues pick (a different number for the same subject, opposite polarity, a claim that the story is a hoax), not only embedding neighbours.")] = True,
     min_confidence: Annotated[float | None, typer.Option("--min-confidence", min=0.0, max=1.0, help="Confidence a contradiction needs. Default: the threshold in the model card's calibration (models/<card>.decision.json), else 0.5.")] = None,
     decision: Annotated[Path | None, typer.Option("--decision", exists=True, dir_okay=False, help="A decision calibration JSON (default: the one beside the model card).")] = None,
@@ -160,6 +161,7 @@ def scan(
         from contradict.claims.extract import ExtractOptions  # noqa: PLC0415
         from contradict.ingest.loading import LoadOptions  # noqa: PLC0415
         from contradict.pairing.candidates import PairingOptions  # noqa: PLC0415
+        from contradict.pairing.index import IndexOptions  # noqa: PLC0415
         from contradict.pipeline import ScanOptions  # noqa: PLC0415
         from contradict.pipeline import scan as run_scan
         from contradict.scoring.nli import BatchOptions, check_runtime_names  # noqa: PLC0415
@@ -179,7 +181,8 @@ def scan(
         options = ScanOptions(
             load=LoadOptions(json_text_field=json_text_field, json_title_field=json_title_field, json_date_field=json_date_field),
             extract=ExtractOptions(language=language, spacy_model=spacy_model),
-            pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs, cues=cues),
+            pairing=PairingOptions(min_similarity=min_similarity, top_k=top_k, max_pairs=max_pairs, cues=cues,
+                                   index=IndexOptions(method=pairing)),  # type: ignore[arg-type]
             model=model,
             model_card=str(model_card) if model_card else None,
             device=device,

@@ -252,7 +252,7 @@ def analyse(
         pairs=tuple(scored),
         groups=groups,
         counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored),
-                          from_cues=pairing.from_cues),
+                          from_cues=pairing.from_cues, search=pairing.method),
         timings_s=timings,
         first_batch=first_batch,
         calibration=calibration,

@@ -26,12 +26,13 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
 
 @dataclass(frozen=True, slots=True)
 class PairCounts:
-    """How many claim pairs were possible, passed the similarity gate, and were scored."""
+    """How many claim pairs were possible, passed the similarity gate, and were scored, and how neighbours were searched."""
 
     possible: int
     considered: int
     scored: int
     from_cues: int = 0
+    search: str = "exact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +255,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "scored": report.pair_counts.scored,
                 "from_cues": report.pair_counts.from_cues,
                 "reported": len(report.pairs),
+                "search": report.pair_counts.search,
             },
             "labels": {label: labels.get(label, 0) for label in ("contradiction", "entailment", "neutral")},
             "timings_s": {k: round(v, 3) for k, v in report.timings_s.items()},

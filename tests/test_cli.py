@@ -82,6 +82,7 @@ def test_score_pairs_malformed_line(tiny_nli_dir: Path, tmp_path: Path):
     [
         (["scan", "no/such/folder"], "no/such/folder"),
         (["scan", str(EXAMPLES), "--labels", "contradiction,maybe"], "--labels"),
+        (["scan", str(EXAMPLES), "--pairing", "fast"], "pairing method 'fast'"),
         (["score-pairs", "no-such.jsonl"], "no such file"),
     ],
 )
@@ -89,6 +90,22 @@ def test_usage_errors_exit_2(args, message):
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_scan_with_ann_pairing_finds_the_exact_pairs(tiny_nli_dir: Path, tiny_encoder_dir: Path, tmp_path: Path):
+    reports = {}
+    for method in ("exact", "ann"):
+        out = tmp_path / f"{method}.json"
+        args = ["scan", str(EXAMPLES), "--out", str(out), "--model", str(tiny_nli_dir), "--encoder", str(tiny_encoder_dir),
+                "--device", "cpu", "--top-k", "2", "--pairing", method]
+        assert runner.invoke(app, args).exit_code == 0
+        reports[method] = json.loads(out.read_text())
+        report_io.validate(reports[method])
+    assert reports["ann"]["stats"]["pairs"]["search"] == "ann"
+    pairs = {m: {(p["claim_a"], p["claim_b"]): (p["label"], p["confidence"]) for p in r["pairs"]} for m, r in reports.items()}
+    shared = pairs["ann"].keys() & pairs["exact"].keys()
+    assert len(shared) >= 0.95 * len(pairs["exact"])  # ties in similarity may go either way
+    assert all(pairs["ann"][key] == pairs["exact"][key] for key in shared)
 
 
 def test_scan_writes_a_valid_report(tiny_nli_dir: Path, tiny_encoder_dir: Path, tmp_path: Path):
@@ -103,6 +120,7 @@ def test_scan_writes_a_valid_report(tiny_nli_dir: Path, tiny_encoder_dir: Path, 
     assert stats["documents"] == len(data["documents"]) >= 4
     assert stats["pairs"]["scored"] == len(data["pairs"]) > 0
     assert stats["pairs"]["possible"] >= stats["pairs"]["considered"] >= stats["pairs"]["scored"] - stats["pairs"]["from_cues"]
+    assert stats["pairs"]["search"] == "exact"  # a small folder: every claim against every other
     order = {"contradiction": 0, "entailment": 1, "neutral": 2}
     ranks = [(order[p["label"]], p["kind"] == "other", -p["confidence"]) for p in data["pairs"]]
     assert ranks == sorted(ranks)  # contradictions first, unrelated ones last among them, then by confidence

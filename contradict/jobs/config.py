@@ -144,6 +144,9 @@ class Pairing(_Strict):
     top_k: int = Field(5, ge=1, title="Most similar claims in other documents scored per claim")
     max_pairs: int | None = Field(None, ge=1, title="Score at most this many pairs (the most similar)")
     encoder: str | None = Field(None, title="Sentence encoder: folder or hub id; null: offline all-MiniLM-L6-v2")
+    method: Literal["auto", "exact", "ann"] = Field(
+        "auto", title="Neighbour search: exact, ann (an HNSW index, needs faiss), or auto (ann from 20,000 claims on)"
+    )
 
 
 class ModelConfig(_Strict):

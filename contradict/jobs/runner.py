@@ -41,6 +41,7 @@ from contradict.jobs.config import ConfigError, Inputs, JobConfig, LoadedJobs, M
 from contradict.jobs.state import CachedClaims, RunCounts, ScoreModel, State, job_lock, move_aside
 from contradict.jobs.webhooks import WebhookTarget, post
 from contradict.pairing.candidates import PairingOptions, choose_pairs, load_encoder
+from contradict.pairing.index import IndexOptions
 from contradict.records import (
     BatchStats,
     CandidatePair,
@@ -437,7 +438,8 @@ def _run(
     mark = time.perf_counter()
     p = job.pairing
     pairing = choose_pairs(claims, encoder.encode([c.statement for c in claims]),
-                           PairingOptions(min_similarity=p.min_similarity, top_k=p.top_k, max_pairs=p.max_pairs))
+                           PairingOptions(min_similarity=p.min_similarity, top_k=p.top_k, max_pairs=p.max_pairs,
+                                          index=IndexOptions(method=p.method)))
     timings["pair"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -467,7 +469,7 @@ def _run(
         dropped=dict(dropped),
         pairs=tuple(scored),
         pair_counts=PairCounts(possible=pairing.possible, considered=pairing.considered, scored=len(scored),
-                               from_cues=pairing.from_cues),
+                               from_cues=pairing.from_cues, search=pairing.method),
         batches=tuple(model.batch_stats[first_batch:]),
         timings_s=timings,
         groups=groups,

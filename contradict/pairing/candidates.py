@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from contradict.errors import ModelLoadError
-from contradict.pairing.cues import CueOptions, cue_pairs
+from contradict.pairing.cues import TRUTH_PATTERN, CueOptions, cue_pairs, indexed_cue_pairs
+from contradict.pairing.index import IndexOptions, ann_neighbours, build_hnsw, resolve_method
 from contradict.records import CandidatePair, Claim
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,22 @@ class PairingOptions:
     max_pairs: int | None = None
     cues: bool = True
     cue: CueOptions = field(default_factory=CueOptions)
+    index: IndexOptions = field(default_factory=IndexOptions)
 
 
 @dataclass(frozen=True, slots=True)
 class PairingResult:
-    """The chosen pairs, how many were possible and above the similarity gate, and how many cues added."""
+    """The chosen pairs, how many were possible and above the similarity gate, how many cues added, and how.
+
+    ``method`` is ``exact`` or ``ann``; with ``ann``, ``considered`` counts only the pairs above
+    the gate among the neighbours searched (all pairs are never compared).
+    """
 
     pairs: tuple[CandidatePair, ...]
     possible: int
     considered: int
     from_cues: int = 0
+    method: str = "exact"
 
 
 ENCODE_CHUNK = 1024
@@ -122,8 +129,15 @@ def count_possible(doc_ids: Sequence[str]) -> int:
     return int((total * total - int((counts.astype(np.int64) ** 2).sum())) // 2)
 
 
-def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: PairingOptions) -> PairingResult:
-    """Pick, for each claim, its top-k most similar claims from other documents above the gate."""
+def choose_pairs(
+    claims: Sequence[Claim], embeddings: np.ndarray, options: PairingOptions, *, graph: Any = None
+) -> PairingResult:
+    """Pick, for each claim, its top-k most similar claims from other documents above the gate.
+
+    Exact (every claim against every other) below ``options.index.threshold`` claims or when
+    ``options.index.method`` is ``exact``; from an HNSW index otherwise (:mod:`contradict.pairing.index`),
+    ``graph`` when given (from :func:`~contradict.pairing.index.build_hnsw` over the same rows).
+    """
     if options.top_k < 1:
         raise ValueError("top_k must be >= 1")
     n = len(claims)
@@ -132,9 +146,12 @@ def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: Pairi
     doc_ids = [c.doc_id for c in claims]
     possible = count_possible(doc_ids) if n else 0
     if n < 2:
-        return PairingResult(pairs=(), possible=possible, considered=0)
-    _, doc_index = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
+        return PairingResult(pairs=(), possible=possible, considered=0, method=resolve_method(n, options.index))
     emb = np.asarray(embeddings, dtype=np.float32)
+    if resolve_method(n, options.index) == "ann":
+        chosen, considered, cue_found = _ann_candidates(claims, emb, options, graph)
+        return _result(claims, chosen, cue_found, options, possible, considered, "ann")
+    _, doc_index = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
     chosen: dict[tuple[int, int], float] = {}
     considered = 0
     k = min(options.top_k, n - 1)
@@ -153,20 +170,56 @@ def choose_pairs(claims: Sequence[Claim], embeddings: np.ndarray, options: Pairi
                 sim = float(sims[offset, j])
                 if sim >= options.min_similarity:
                     chosen[(min(i, int(j)), max(i, int(j)))] = sim
+    cue_found = cue_pairs(claims, emb, options.cue) if options.cues else {}
+    return _result(claims, chosen, cue_found, options, possible, considered, "exact")
+
+
+def _ann_candidates(
+    claims: Sequence[Claim], emb: np.ndarray, options: PairingOptions, graph: Any = None
+) -> tuple[dict[tuple[int, int], float], int, dict[tuple[int, int], tuple[float, tuple[str, ...]]]]:
+    """Neighbour pairs from an HNSW index, and the cue pairs from the inverted index and the same graph."""
+    doc_ids = [c.doc_id for c in claims]
+    index = graph if graph is not None else build_hnsw(emb, options.index)
+    found = ann_neighbours(emb, doc_ids, options.top_k, options.index, index=index)
+    chosen: dict[tuple[int, int], float] = {}
+    for i, (row_ids, row_sims) in enumerate(zip(found.ids.tolist(), found.sims.tolist(), strict=True)):
+        for j, sim in zip(row_ids, row_sims, strict=True):
+            if j >= 0 and sim >= options.min_similarity:
+                chosen[(min(i, j), max(i, j))] = sim
+    cue_found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
+    if options.cues:
+        truth = np.asarray([i for i, c in enumerate(claims) if TRUTH_PATTERN.search(c.statement)], dtype=np.int64)
+        partners: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if len(truth):
+            near = ann_neighbours(emb, doc_ids, options.cue.truth_neighbours, options.index, index=index, queries=truth)
+            partners = {int(i): (near.ids[row], near.sims[row]) for row, i in enumerate(truth)}
+        cue_found = indexed_cue_pairs(claims, emb, options.cue, truth_partners=partners)
+    return chosen, len(chosen), cue_found
+
+
+def _result(
+    claims: Sequence[Claim],
+    chosen: dict[tuple[int, int], float],
+    cue_found: dict[tuple[int, int], tuple[float, tuple[str, ...]]],
+    options: PairingOptions,
+    possible: int,
+    considered: int,
+    method: str,
+) -> PairingResult:
+    """Rank the neighbour pairs (``max_pairs`` keeps the most similar), add the cue pairs, make the records."""
     ranked = sorted(chosen.items(), key=lambda item: (-item[1], item[0]))
     if options.max_pairs is not None and len(ranked) > options.max_pairs:
         log.warning("keeping the %d most similar of %d candidate pairs (max_pairs)", options.max_pairs, len(ranked))
         ranked = ranked[: options.max_pairs]
     sources: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {key: (sim, ("neighbour",)) for key, sim in ranked}
     added = 0
-    if options.cues:
-        for key, (sim, cues) in cue_pairs(claims, emb, options.cue).items():
-            before = sources.get(key)
-            if before is None:
-                added += 1
-            sources[key] = (sim, (*(before[1] if before else ()), *cues))
+    for key, (sim, cues) in cue_found.items():
+        before = sources.get(key)
+        if before is None:
+            added += 1
+        sources[key] = (sim, (*(before[1] if before else ()), *cues))
     pairs = tuple(
         CandidatePair(claim_a=claims[i].id, claim_b=claims[j].id, similarity=round(sim, 6), sources=why)
         for (i, j), (sim, why) in sorted(sources.items(), key=lambda item: item[0])
     )
-    return PairingResult(pairs=pairs, possible=possible, considered=considered, from_cues=added)
+    return PairingResult(pairs=pairs, possible=possible, considered=considered, from_cues=added, method=method)

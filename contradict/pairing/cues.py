@@ -19,13 +19,18 @@ documents for which a cue holds, most similar first; ``truth`` claims are paired
 claims most similar to them in each other document even below the similarity floor, since
 "it is a hoax" shares few words with the story it denies. Everything here is a pure function
 of the claims and their embeddings.
+
+:func:`indexed_cue_pairs` finds the same pairs through an inverted index of what the cue rules
+compare (a unit, a date, a polarity, each with the subject words), with capped posting lists,
+and takes truth claims' partners from their nearest neighbours: the pair stage uses it with
+the ANN index, where the all-words index of :func:`cue_pairs` would grow quadratically.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,6 +45,7 @@ __all__ = [
     "TRUTH_PATTERN",
     "cue_details",
     "cue_pairs",
+    "indexed_cue_pairs",
     "pair_cues",
     "subject_overlap",
 ]
@@ -65,6 +71,8 @@ class CueOptions:
     min_subject_overlap: float = 0.5
     truth_per_document: int = 2
     truth_min_similarity: float = 0.2
+    max_posting: int = 1024
+    truth_neighbours: int = 32
 
 
 @lru_cache(maxsize=65536)
@@ -232,4 +240,127 @@ def cue_pairs(
                 sim, cues = found.get(key, (float(sims[j]), ()))
                 found[key] = (sim, tuple(c for c in CUES if c in {*cues, "truth"}))
                 taken += 1
+    return found
+
+
+def _add_truth_pairs(
+    found: dict[tuple[int, int], tuple[float, tuple[str, ...]]],
+    claims: Sequence[Claim],
+    partners_of: Mapping[int, tuple[np.ndarray, np.ndarray]],
+    options: CueOptions,
+) -> None:
+    """Pair each truth claim with its most similar claims of each other document.
+
+    ``partners_of`` gives, per truth claim, candidate partners most similar first and their similarities.
+    """
+    for i, (candidates, similarities) in partners_of.items():
+        taken: dict[str, int] = defaultdict(int)
+        stopped: set[str] = set()
+        for j, sim in zip(candidates.tolist(), similarities.tolist(), strict=True):
+            if j < 0:
+                continue
+            doc = claims[j].doc_id
+            if doc in stopped or doc == claims[i].doc_id:
+                continue
+            if taken[doc] >= options.truth_per_document or sim < options.truth_min_similarity:
+                stopped.add(doc)
+                continue
+            if _truth(claims[j]):
+                continue
+            key = (min(i, j), max(i, j))
+            before, cues = found.get(key, (sim, ()))
+            found[key] = (before, tuple(c for c in CUES if c in {*cues, "truth"}))
+            taken[doc] += 1
+
+
+def _cue_keys(claim: Claim, words: frozenset[str]) -> list[tuple[str, ...]]:
+    """The inverted-index keys of a claim: what a cue partner must share with it (see indexed_cue_pairs)."""
+    keys: list[tuple[str, ...]] = []
+    for unit in sorted({q.unit for q in claim.quantities if q.unit is not None}):
+        keys.extend(("q", unit, w) for w in words)
+    if any(_day_level(d) for d in claim.dates):
+        keys.extend(("d", w) for w in words)
+    if _negative(claim):
+        keys.extend(("n", w) for w in words)
+    elif claim.modality in _POSITIVE_MODALITIES:
+        keys.extend(("p", w) for w in words)
+    return keys
+
+
+def indexed_cue_pairs(
+    claims: Sequence[Claim],
+    embeddings: np.ndarray,
+    options: CueOptions | None = None,
+    truth_partners: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> dict[tuple[int, int], tuple[float, tuple[str, ...]]]:
+    """The pairs of :func:`cue_pairs`, found through an inverted index whose work grows about linearly.
+
+    A quantity, date or polarity cue needs two claims about the same subject (at least two
+    shared content words) that both carry what the cue compares. So each claim is indexed
+    under (unit, word) for each unit of its quantities, (date, word) when it has a day-level
+    date, and (negative, word) or (positive, word) for its polarity; candidates are the
+    cross-document pairs that share two keys of one kind (a negative claim with a positive
+    one for polarity), checked with :func:`pair_cues`. A key held by more than
+    ``max(50, n // 4)`` claims, capped at ``options.max_posting``, says nothing about the
+    subject and is skipped, so the candidates grow with the claims times that cap, not with
+    their square. Truth claims are paired as in :func:`cue_pairs` from ``truth_partners``
+    (each truth claim's candidate partners, most similar first, with their similarities: its
+    ANN neighbours), or,
+    without it, from every claim of every other document, as :func:`cue_pairs` does.
+    """
+    options = options or CueOptions()
+    n = len(claims)
+    if n < 2:
+        return {}
+    emb = np.asarray(embeddings, dtype=np.float32)
+    doc_ids = [c.doc_id for c in claims]
+    _, doc_index = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, c in enumerate(claims):
+        for key in _cue_keys(c, _words(c)):
+            index[key].append(i)
+    limit = min(max(50, n // 4), options.max_posting)
+    chunks: list[np.ndarray] = []
+    for key, members in index.items():
+        if key[0] == "n":
+            positive = index.get(("p", *key[1:]), [])
+            if len(members) > limit or len(positive) > limit or not positive:
+                continue
+            a, b = np.meshgrid(np.asarray(members), np.asarray(positive), indexing="ij")
+            a, b = a.ravel(), b.ravel()
+            family = 2
+        elif key[0] == "p" or len(members) < 2 or len(members) > limit:
+            continue
+        else:
+            m = np.asarray(members)
+            a, b = np.triu_indices(len(m), k=1)
+            a, b = m[a], m[b]
+            family = 0 if key[0] == "q" else 1
+        cross = doc_index[a] != doc_index[b]
+        low, high = np.minimum(a[cross], b[cross]), np.maximum(a[cross], b[cross])
+        chunks.append((low.astype(np.int64) * n + high) * 3 + family)
+    found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
+    partners: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+    if chunks:
+        codes, counts = np.unique(np.concatenate(chunks), return_counts=True)
+        pair_codes = np.unique(codes[counts >= 2] // 3)
+        for code in pair_codes.tolist():
+            i, j = divmod(code, n)
+            cues = tuple(c for c in pair_cues(claims[i], claims[j], options) if c != "truth")
+            if cues:
+                sim = float(emb[i] @ emb[j])
+                found[(i, j)] = (sim, cues)
+                partners[i].append((sim, i, j))
+                partners[j].append((sim, i, j))
+    keep: set[tuple[int, int]] = set()
+    for items in partners.values():
+        keep.update((i, j) for _, i, j in sorted(items, reverse=True)[: options.top_k])
+    found = {k: v for k, v in found.items() if k in keep}
+    if truth_partners is None:
+        truth_partners = {}
+        for i in (i for i, c in enumerate(claims) if _truth(c)):
+            sims = emb @ emb[i]
+            order = np.lexsort((np.arange(n), -sims))
+            truth_partners[i] = (order, sims[order])
+    _add_truth_pairs(found, claims, truth_partners, options)
     return found

@@ -107,6 +107,19 @@ def test_a_typo_is_reported_at_its_location(tmp_path: Path, extra: str, location
     assert f"did you mean {suggestion!r}" in line
 
 
+@pytest.mark.parametrize("method", ["auto", "exact", "ann"])
+def test_pairing_method_is_read(tmp_path: Path, method: str):
+    [job] = parse_jobs(minimal(extra=f"    pairing: {{method: {method}}}\n"), tmp_path / "jobs.yaml").jobs.values()
+    assert job.pairing.method == method
+
+
+def test_a_bad_pairing_method_is_reported_at_its_location(tmp_path: Path):
+    with pytest.raises(ConfigError) as caught:
+        parse_jobs(minimal(extra="    pairing: {method: fast}\n"), tmp_path / "jobs.yaml")
+    [line] = problems(caught.value)
+    assert line.startswith("[jobs.news.pairing.method]") and "'ann'" in line
+
+
 def test_all_problems_are_reported_at_once(tmp_path: Path):
     text = minimal(extra=(
         "    pairing: {top_k: 0, min_similarity: 2}\n"

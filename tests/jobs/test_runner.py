@@ -193,6 +193,19 @@ def test_a_rerun_on_an_unchanged_folder_scores_nothing_and_alerts_nothing(tmp_pa
         assert [counts.alerts_new for _, counts in runs if counts] == [len(first.alerts), 0]
 
 
+def test_pairing_method_ann_runs_the_index_and_keeps_the_state(tmp_path, tiny_nli, tiny_nli_dir, tiny_encoder, tiny_encoder_dir):
+    docs = corpus(tmp_path / "docs")
+    exact = run(load_jobs(job_file(tmp_path / "exact", [docs], tiny_nli_dir, tiny_encoder_dir)), Counting(tiny_nli), tiny_encoder)
+    jobs = load_jobs(job_file(tmp_path / "ann", [docs], tiny_nli_dir, tiny_encoder_dir, pairing={"method": "ann"}))
+    model = Counting(tiny_nli)
+    first = run(jobs, model, tiny_encoder)
+    assert (exact.report.pair_counts.search, first.report.pair_counts.search) == ("exact", "ann")
+    assert {p.id for p in first.report.pairs} == {p.id for p in exact.report.pairs}  # seven claims: every neighbour found
+    scored = len(model.calls)
+    second = run(jobs, model, tiny_encoder)
+    assert len(model.calls) == scored and second.directions_cached == scored and second.alerts == ()
+
+
 def test_adding_one_document_scores_only_the_pairs_that_involve_it(tmp_path, tiny_nli, tiny_nli_dir, tiny_encoder, tiny_encoder_dir):
     docs = corpus(tmp_path / "docs")
     jobs = load_jobs(job_file(tmp_path, [docs], tiny_nli_dir, tiny_encoder_dir))
