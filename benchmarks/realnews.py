@@ -62,6 +62,8 @@ from contradict.records import Claim, Document, LabelScores, Prediction, ScoredP
 
 log = logging.getLogger("realnews")
 OPPOSITE = frozenset(("agree", "disagree"))
+#: similarity floors for corroborations that --choose-thresholds tries
+CORROBORATION_SIMILARITY_GRID = (0.0, 0.6, 0.7, 0.8, 0.85, 0.9)
 
 
 # ---------------------------------------------------------------- caches
@@ -305,13 +307,16 @@ def fit(analysed: Sequence[tuple[Topic, list[Claim], Findings]], model_info: Any
 
 
 def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], calibration: Calibration,
-                      max_per_8_docs: float = 15.0, min_same_stance: float = 0.8) -> tuple[Calibration, list[dict[str, Any]]]:
+                      max_per_8_docs: float = 15.0, min_same_stance: float = 0.8,
+                      contradiction: bool = True) -> tuple[Calibration, list[dict[str, Any]]]:
     """Thresholds for precision, chosen on these (tune) topics; returns the calibration and the sweep.
 
     Contradiction: the threshold with the best pooled top-10 opposite-stance share among those
     reporting at most ``max_per_8_docs`` contradictions per 8 documents (ties: the lower
-    threshold, for recall). Corroboration: the lowest threshold whose corroborations join
-    same-stance documents at least ``min_same_stance`` of the time, else the best share.
+    threshold, for recall); with ``contradiction=False`` the calibration's own threshold stays.
+    Corroboration: of the (threshold, similarity floor) pairs whose corroborations join
+    same-stance documents at least ``min_same_stance`` of the time, the one keeping the most
+    corroborations; else the best share.
     """
     grid = [round(0.02 * k, 2) for k in range(5, 50)]  # 0.10-0.98: calibrated or raw probabilities
     keys = ("contradictions_per_8_docs", "opposite_top5", "opposite_top10", "opposite_all", "topics_with_opposite",
@@ -322,20 +327,40 @@ def choose_thresholds(analysed: Sequence[tuple[Topic, list[Claim], Findings]], c
         summary = pool(rows)
         return {"contradiction_threshold": c, "corroboration_threshold": e, **{k: summary[k] for k in keys}}
 
-    sweep = [measured(t, calibration.corroboration_threshold) for t in grid]
-    allowed = [r for r in sweep if r["contradictions_per_8_docs"] <= max_per_8_docs and r["opposite_top10"] is not None] or sweep
-    best_c = max(allowed, key=lambda r: (r["opposite_top10"] or 0.0, r["topics_with_opposite"] or 0.0, -r["contradiction_threshold"]))
-    sweep_e = [measured(best_c["contradiction_threshold"], round(0.05 * k, 2)) for k in range(4, 19)]
+    if contradiction:
+        sweep = [measured(t, calibration.corroboration_threshold) for t in grid]
+        allowed = [r for r in sweep if r["contradictions_per_8_docs"] <= max_per_8_docs and r["opposite_top10"] is not None] or sweep
+        best_c = max(allowed, key=lambda r: (r["opposite_top10"] or 0.0, r["topics_with_opposite"] or 0.0, -r["contradiction_threshold"]))
+    else:
+        sweep, best_c = [], {"contradiction_threshold": calibration.contradiction_threshold}
+    # Corroboration: every (threshold, similarity floor) from one decision at the loosest pair,
+    # since a stricter pair only removes corroborations (a pair's other labels do not change).
+    loose = redecide(analysed, calibration.with_thresholds(best_c["contradiction_threshold"], 0.2, 0.0))
+    decided = []
+    for topic, claims, found in loose:
+        by_id = {c.id: c for c in claims}
+        decided += [(p.confidence or 0.0, float(p.similarity), len(set(_stances(p, by_id, topic))) == 1)
+                    for p in found.pairs if p.label == "entailment"]  # fmt: skip
+    sweep_e = []
+    for sim in CORROBORATION_SIMILARITY_GRID:
+        for e in (round(0.05 * k, 2) for k in range(4, 19)):
+            kept = [same for conf, s, same in decided if conf >= e and s >= sim]
+            sweep_e.append({"contradiction_threshold": best_c["contradiction_threshold"], "corroboration_threshold": e,
+                            "corroboration_min_similarity": sim, "corroborations": len(kept),
+                            "corroborations_same_stance": round(sum(kept) / len(kept), 4) if kept else None})  # fmt: skip
     with_corr = [r for r in sweep_e if r["corroborations"] >= 5 and r["corroborations_same_stance"] is not None]
     good = [r for r in with_corr if r["corroborations_same_stance"] >= min_same_stance]
-    best_e = (min(good, key=lambda r: r["corroboration_threshold"]) if good else
-              max(with_corr or sweep_e, key=lambda r: (r["corroborations_same_stance"] or 0.0, -r["corroboration_threshold"])))
+    best_e = (max(good, key=lambda r: (r["corroborations"], -r["corroboration_min_similarity"], -r["corroboration_threshold"])) if good else
+              max(with_corr or sweep_e, key=lambda r: (r["corroborations_same_stance"] or 0.0, r["corroborations"])))
     sweep += sweep_e
-    chosen = calibration.with_thresholds(best_c["contradiction_threshold"], best_e["corroboration_threshold"])
+    chosen = calibration.with_thresholds(best_c["contradiction_threshold"], best_e["corroboration_threshold"],
+                                         best_e["corroboration_min_similarity"])
     fitted = dict(chosen.fitted)
     fitted["thresholds"] = {"data": "FNC-1 topics of role tune", "topics": [t.id for t, _, _ in analysed],
-                            "rule": "contradiction: best pooled top-10 opposite-stance share with <= 15 contradictions per 8 documents; "
-                            "corroboration: lowest threshold with >= 0.8 same-stance share (else the best share)"}  # fmt: skip
+                            "rule": ("contradiction: best pooled top-10 opposite-stance share with <= 15 contradictions per 8 documents; "
+                                     if contradiction else "contradiction: kept; ") +
+                            "corroboration: of the thresholds and similarity floors with >= 0.8 same-stance share, the one keeping the most "
+                            "corroborations (else the best share)"}  # fmt: skip
     return replace(chosen, fitted=fitted), sweep
 
 
@@ -432,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--choose-thresholds", type=Path, default=None,
                         help="choose the thresholds of this calibration file on these topics (tune) and write them into it "
                              "(a file not there yet starts from the card's own probabilities)")
+    parser.add_argument("--corroboration-only", action="store_true",
+                        help="with --choose-thresholds: keep the contradiction threshold, choose only the corroboration's")
     parser.add_argument("--exact", action="store_true", help="also run the exact checks on examples/ and tests/data/")
     parser.add_argument("--no-cues", action="store_true", help="embedding neighbours only (the pair stage before cues)")
     parser.add_argument("--decision", type=Path, default=None, help="a calibration file (default: the card's, beside it)")
@@ -470,10 +497,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.choose_thresholds:
         start = (load_calibration(None, args.choose_thresholds) if args.choose_thresholds.is_file()
                  else replace(DEFAULT, model=model.info.card, fitted={"note": "the card's probabilities (geometric mean of the two directions' odds)"}))
-        calibration, sweep = choose_thresholds(analysed, start)
+        calibration, sweep = choose_thresholds(analysed, start, contradiction=not args.corroboration_only)
+        calibration = replace(calibration, fitted={**calibration.fitted, "command": calibration.fitted.get("command", command),
+                                                   "thresholds_command": command})
         args.choose_thresholds.write_text(json.dumps(calibration.to_dict(), indent=1) + "\n", encoding="utf-8")
-        log.info("thresholds %.2f / %.2f written to %s", calibration.contradiction_threshold,
-                 calibration.corroboration_threshold, args.choose_thresholds)
+        log.info("thresholds %.2f / %.2f (similarity >= %.2f) written to %s", calibration.contradiction_threshold,
+                 calibration.corroboration_threshold, calibration.corroboration_min_similarity, args.choose_thresholds)
         extra["sweep"] = sweep
         analysed = redecide(analysed, calibration)
         rows = [measure_topic(t, c, f) for t, c, f in analysed]

@@ -124,6 +124,8 @@ class Calibration:
     contradiction_threshold: float
     corroboration_threshold: float
     fitted: dict[str, Any] = field(default_factory=dict)
+    #: a corroboration also needs claims at least this similar (cosine): the same statement in other words
+    corroboration_min_similarity: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +134,7 @@ class Calibration:
             "corroboration": self.corroboration.to_dict(),
             "contradiction_threshold": self.contradiction_threshold,
             "corroboration_threshold": self.corroboration_threshold,
+            "corroboration_min_similarity": self.corroboration_min_similarity,
             "fitted": self.fitted,
         }
 
@@ -144,14 +147,18 @@ class Calibration:
             contradiction_threshold=float(data["contradiction_threshold"]),
             corroboration_threshold=float(data["corroboration_threshold"]),
             fitted=dict(data.get("fitted", {})),
+            corroboration_min_similarity=float(data.get("corroboration_min_similarity", 0.0)),
         )
 
-    def with_thresholds(self, contradiction: float | None = None, corroboration: float | None = None) -> Calibration:
+    def with_thresholds(
+        self, contradiction: float | None = None, corroboration: float | None = None, min_similarity: float | None = None
+    ) -> Calibration:
         """The same calibration with other thresholds (None keeps one)."""
         return replace(
             self,
             contradiction_threshold=self.contradiction_threshold if contradiction is None else contradiction,
             corroboration_threshold=self.corroboration_threshold if corroboration is None else corroboration,
+            corroboration_min_similarity=self.corroboration_min_similarity if min_similarity is None else min_similarity,
         )
 
 
@@ -205,7 +212,8 @@ def decide(pair: ScoredPair, a: Claim, b: Claim, calibration: Calibration = DEFA
                and labels.count("entailment") < 2)  # fmt: skip
     if factual or (p_contradiction >= calibration.contradiction_threshold and (model_contradicts or cues)):
         label, confidence = "contradiction", p_contradiction
-    elif p_corroboration >= calibration.corroboration_threshold and not cues:
+    elif (p_corroboration >= calibration.corroboration_threshold and not cues
+          and pair.similarity >= calibration.corroboration_min_similarity):  # fmt: skip
         label, confidence = "entailment", p_corroboration
     else:
         label, confidence = "neutral", 1.0 - max(p_contradiction, p_corroboration)

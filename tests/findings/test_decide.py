@@ -89,6 +89,15 @@ def test_paraphrase_is_a_corroboration_not_a_contradiction():
     assert decided.confidence is not None and decided.confidence > 0.5
 
 
+def test_a_corroboration_needs_the_calibrations_similarity_floor():
+    strict = DEFAULT.with_thresholds(min_similarity=0.9)
+    assert decide(pair(A, B, (0.05, 0.9), (0.02, 0.92), similarity=0.95), A, B, strict).label == "entailment"
+    assert decide(pair(A, B, (0.05, 0.9), (0.02, 0.92), similarity=0.85), A, B, strict).label == "neutral"
+    assert Calibration.from_dict(strict.to_dict()).corroboration_min_similarity == 0.9
+    old = {k: v for k, v in strict.to_dict().items() if k != "corroboration_min_similarity"}  # files written before the floor
+    assert Calibration.from_dict(old).corroboration_min_similarity == 0.0
+
+
 def test_a_disagreement_cue_blocks_a_corroboration():
     a = claim("We will not send army troops to the flooded region.")
     b = claim("Sending army troops to the flooded region remains on the table.", "b")
