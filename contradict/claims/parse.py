@@ -626,11 +626,15 @@ def _in_title(ent: Span) -> bool:
     return token.ent_type_ == "PERSON" and token.i not in range(ent.start, ent.end)
 
 
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+_TRAILING_POSSESSIVE = re.compile(r"['’]s?$")
+
+
 def entity_value(label: str, text: str) -> str:
     """A normalised surface: no leading article or possessive, single spaces."""
     value = " ".join(text.split())
-    value = re.sub(r"^(?:the|The)\s+", "", value)
-    value = re.sub(r"['’]s?$", "", value)
+    value = _LEADING_THE.sub("", value)
+    value = _TRAILING_POSSESSIVE.sub("", value)
     return value
 
 
