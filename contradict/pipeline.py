@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 from pathlib import Path
 
-from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.claims.extract import ExtractOptions, extract_many
 from contradict.findings.corroboration import ClaimGroup, group_claims
 from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, folder_notes, load_calibration, rank_key
 from contradict.findings.kinds import classify_pairs
@@ -38,6 +38,7 @@ class ScanOptions:
     labels: tuple[Label, ...] = LABELS
     decision: Path | None = None
     min_confidence: float | None = None
+    extract_processes: int = 1  # worker processes for claim extraction (extract_many)
 
 
 def scan(
@@ -62,8 +63,9 @@ def scan(
     dropped: Counter[str] = Counter()
     dropped_by_document: dict[str, dict[str, int]] = {}
     other_languages: dict[str, dict[str, int]] = {}
-    for document in loaded.documents:
-        result = extract_claims(document, options.extract)
+    for document, result in zip(
+        loaded.documents, extract_many(loaded.documents, options.extract, processes=options.extract_processes), strict=True
+    ):
         claims.extend(result.claims)
         languages[document.id] = result.language
         dropped.update(d.reason for d in result.dropped)

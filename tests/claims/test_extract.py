@@ -134,7 +134,7 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
     [
         ("One. Two.  One. ", ["One. ", "One. "]),  # a repeated sentence: the next occurrence
         ("a a a", ["a", "a", "a", "a"]),  # one more than the text holds: left out
-        ("x.\u00a0\u2009\x1c y.", ["x.", "y."]),  # every kind of whitespace \\s takes
+        ("x.\u00a0\u2009\x1c y.", ["x.", "y."]),  # every kind of whitespace \s takes
         ("Yes. No.", ["Maybe.", "No."]),  # not in the text: left out
         ("ab ab", ["ab ab", "ab"]),  # no occurrence after the previous one
         ("", ["a"]),
