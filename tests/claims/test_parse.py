@@ -39,6 +39,10 @@ def test_default_pipeline_is_checked_and_loaded_once(nlp) -> None:
     assert load_parser(DEFAULT_SPACY_MODEL) is nlp
     assert {"tok2vec", "tagger", "parser", "ner"} <= set(nlp.pipe_names)
     assert not {"senter", "lemmatizer", "attribute_ruler"} & set(nlp.pipe_names)  # not needed, not run
+    from thinc.api import get_current_ops
+
+    assert not any(component.model.ops.use_blis for _, component in nlp.pipeline)  # numpy's BLAS (parse._OPS)
+    assert get_current_ops().use_blis  # thinc's default for anything else is left alone
 
 
 def test_default_pipeline_with_wrong_meta_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
