@@ -1395,6 +1395,7 @@ def _extract_many(batches: Iterator[list[Document]], options: ExtractOptions, pr
 
     if options.spacy_model:
         load_parser(options.spacy_model)  # checked here, and shared with forked workers
+    _language_probs("")  # langdetect's profiles load here once, not in each worker
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method)) as pool:
         for results in pool.map(_extract_batch, itertools.chain(head, batches), itertools.repeat(options)):
