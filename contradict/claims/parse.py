@@ -133,10 +133,16 @@ def parse_sentences(nlp: Language, sentences: Sequence[str]) -> list[Doc]:
     numpy's BLAS runs on one thread meanwhile: its own threads would only wait for each other on
     products this small (and compete with other extracting processes), doubling the CPU time.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas().limit(limits=1, user_api="blas"):
         return list(nlp.pipe(sentences, batch_size=_BATCH_SIZE))
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    """threadpoolctl's view of the BLAS libraries loaded (found once: a fresh look costs milliseconds a call)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 # ---------------------------------------------------------------- attribution
