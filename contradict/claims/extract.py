@@ -135,7 +135,7 @@ def _find_spans(text: str, sentences: list[str]) -> list[tuple[str, int, int]]:
     What pysbd's ``Segmenter.sentences_with_char_spans`` returns, found with ``str.find``: each
     sentence's first occurrence (with the whitespace after it) that ends after the previous
     one's; a sentence not found is left out. pysbd builds a regular expression for every sentence
-    (``re.escape(sent) + r"\s*"``), which compiles anew each time and pushes the patterns that
+    (``re.escape(sent) + r"\\s*"``), which compiles anew each time and pushes the patterns that
     repeat out of ``re``'s cache: a quarter of sentence splitting's time.
     """
     out: list[tuple[str, int, int]] = []
