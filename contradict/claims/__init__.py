@@ -9,14 +9,16 @@
   references resolve to one named person or body, or get a flag.
 - :mod:`~contradict.claims.normalize`: numbers, dates, modality and polarity beside each statement.
 
-Entry points: :func:`extract_claims` with :class:`ExtractOptions`; :func:`split_sentences`;
+Entry points: :func:`extract_claims` with :class:`ExtractOptions` (:func:`extract_many` for many documents); :func:`split_sentences`;
 :func:`normalize`.
 """
 
-from contradict.claims.extract import DocumentClaims, Dropped, ExtractOptions, extract_claims, split_sentences
+from contradict.claims.extract import (
+    DocumentClaims, Dropped, ExtractOptions, extract_claims, extract_many, split_sentences,
+)
 from contradict.claims.normalize import Normalized, Quantity, normalize
 
 __all__ = [
-    "DocumentClaims", "Dropped", "ExtractOptions", "Normalized", "Quantity", "extract_claims", "normalize",
+    "DocumentClaims", "Dropped", "ExtractOptions", "Normalized", "Quantity", "extract_claims", "extract_many", "normalize",
     "split_sentences",
 ]

@@ -139,6 +139,17 @@ _ORGANISATION_WORDS = frozenset(
 )
 
 
+# Compiled once: pysbd's patterns keep re's own cache of 512 full.
+_TITLE_WORD = re.compile(_TITLE)
+_ENDS_WITH_TITLE = re.compile(_TITLE + "$")
+_WORDS = re.compile(r"[\w.'’-]+")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+_POSSESSIVE = re.compile(r"['’]s$")
+_TWO_NAME_WORDS = re.compile(rf"\b{_NAME_WORD}\s+{_NAME_WORD}\b")
+_DETERMINER = re.compile(r"^(?:a|an|the|this|that|these|those|its|their|his|her)\s+", re.IGNORECASE)
+_OF_PHRASE = re.compile(r"\s+(?:of|for|at|in|from)\s+")
+
+
 def _collapse(text: str) -> str:
     """Whitespace collapsed to single spaces."""
     return " ".join(text.split())
@@ -192,7 +203,7 @@ def find_people(sentence: str) -> list[Entity]:
     titled = {p.key for p in people}
     for match in _BARE_NAME.finditer(sentence):
         words = match["name"].split()
-        if words[0] in _NOT_PERSON_FIRST or words[-1] in _NOT_PERSON_LAST or re.fullmatch(_TITLE, words[0]):
+        if words[0] in _NOT_PERSON_FIRST or words[-1] in _NOT_PERSON_LAST or _TITLE_WORD.fullmatch(words[0]):
             continue
         key = words[-1].lower()
         if key not in titled:
@@ -205,13 +216,13 @@ def speaker_key(speaker: str | None) -> str | None:
     if not speaker:
         return None
     text = _collapse(speaker)
-    words = re.findall(r"[\w.'’-]+", text)
+    words = _WORDS.findall(text)
     if not words or text.lower() in _PRONOUN_SPEAKERS:
         return None
     last = words[-1].strip(".'’")
-    if last[:1].isupper() and last.lower() not in _ORGANISATION_WORDS and not re.search(_TITLE + "$", text):
+    if last[:1].isupper() and last.lower() not in _ORGANISATION_WORDS and not _ENDS_WITH_TITLE.search(text):
         return last.lower()  # a person or a named body: the last name carries it
-    return re.sub(r"^(?:the|a|an)\s+", "", text.lower())
+    return _ARTICLE.sub("", text.lower())
 
 
 @dataclass(slots=True)
@@ -248,13 +259,13 @@ class DocumentContext:
 
     def add_person(self, name: str) -> None:
         """Note a person the parser's entity recogniser found ('Reyes', 'Anna Berg') in the current sentence."""
-        words = re.findall(r"[\w.'’-]+", name)
+        words = _WORDS.findall(name)
         if not words or words[-1].lower() in _PRONOUN_SPEAKERS:
             return
         key = words[-1].strip(".'’").lower()
         if key.endswith("'s"):
             key = key[:-2]
-        self._add(Entity(key, _collapse(re.sub(r"['’]s$", "", name)), "", "person"))
+        self._add(Entity(key, _collapse(_POSSESSIVE.sub("", name)), "", "person"))
 
     def add_nouns(self, phrases: list[tuple[str, str]]) -> None:
         """Note the common-noun phrases of the current sentence as (head lemma, phrase), for 'this plan'."""
@@ -455,7 +466,7 @@ class DocumentContext:
         if not quoted and "unresolved_pronoun" not in flags_list:
             rest = text[pronoun.end() :] if pronoun else text
             if _MID_PERSON_PRONOUN.search(rest) and not speaker_is_person and not find_people(text):
-                if not re.search(rf"\b{_NAME_WORD}\s+{_NAME_WORD}\b", text):
+                if not _TWO_NAME_WORDS.search(text):
                     flags_list.append("unresolved_pronoun")
         if not any(f in flags_list for f in _REFERENCE_FLAGS) and _LEADING_REFERENCE.match(text):
             if not _EXPLETIVE.match(text):
@@ -478,7 +489,7 @@ class DocumentContext:
         if len(phrases) != 1:
             return None
         phrase = phrases.pop()
-        return re.sub(r"^(?:a|an|the|this|that|these|those|its|their|his|her)\s+", "the ", phrase, flags=re.IGNORECASE)
+        return _DETERMINER.sub("the ", phrase)
 
 
 def _names_a_person(speaker: str) -> bool:
@@ -498,7 +509,7 @@ _PARTICLE_WORDS = frozenset("van von de der den al bin da del la le di du".split
 def _plural(mention: str) -> bool:
     """Whether a body is named in the plural: coordinated, or a plural head ('officials', 'authorities')."""
     words = mention.lower().split()
-    head = re.split(r"\s+(?:of|for|at|in|from)\s+", mention.lower())[0].split()[-1:] or words[-1:]
+    head = _OF_PHRASE.split(mention.lower())[0].split()[-1:] or words[-1:]
     return " and " in f" {mention.lower()} " or bool(head and head[0].endswith("s") and not head[0].endswith(("ss", "us")))
 
 

@@ -73,6 +73,12 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
            "trillion": 1_000_000_000_000}  # fmt: skip
 _ABBREVIATED_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
 _NUMBER_WORD = "|".join(sorted([*_SMALL, *_SCALES], key=len, reverse=True))
+# Compiled once: pysbd's patterns keep re's own cache of 512 full.
+_SPACE_OR_HYPHEN = re.compile(r"[\s-]+")
+_WORD_OR_SIGN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\S")
+_NONE_BEFORE = re.compile(r"\b(?:no|any|every|some)\s*$", re.IGNORECASE)
+_WORD_THEN_SPACE = re.compile(r"[A-Za-z]+-?\s")
+_PLURAL_AFTER = re.compile(r"\s*[a-z]+s\b")
 _WORDS_NUMBER = re.compile(
     rf"(?<![\w-])(?:(?:a|an)\s+(?=(?:dozen|hundred|thousand|million|billion)\b))?"
     rf"(?:{_NUMBER_WORD})(?:(?:[\s-]+(?:and[\s-]+)?)(?:{_NUMBER_WORD}))*(?![\w-])",
@@ -136,7 +142,7 @@ def parse_number_words(text: str) -> float | None:
     """The value of an English number phrase ('three', 'twenty-five', 'a dozen', 'two million')."""
     total = current = 0.0
     seen = False
-    for word in re.split(r"[\s-]+", text.lower()):
+    for word in _SPACE_OR_HYPHEN.split(text.lower()):
         if word in ("and", "a", "an", ""):
             if word in ("a", "an"):
                 current = current or 1
@@ -168,7 +174,7 @@ def _singular(word: str) -> str:
 def _unit_after(text: str, end: int) -> str | None:
     """The word a number counts: the last noun of the phrase after it ('three army brigades' -> 'brigade')."""
     phrase: list[str] = []
-    for match in re.finditer(r"[A-Za-z][A-Za-z'’-]*|\S", text[end : end + 60]):
+    for match in _WORD_OR_SIGN.finditer(text[end : end + 60]):
         word = match.group(0)
         low = word.lower()
         if not word[0].isalpha() or low in _NOT_UNIT or len(phrase) == 3:
@@ -196,7 +202,7 @@ def find_quantities(text: str, skip: tuple[tuple[int, int], ...] = ()) -> list[t
             if _YEAR.match(raw) and not match["cur"] and not match["pct"] and not match["scale"]:
                 continue  # a year: dates handle it
         else:
-            if raw.lower() in ("one",) and re.search(r"\b(?:no|any|every|some)\s*$", text[:start], re.I):
+            if raw.lower() in ("one",) and _NONE_BEFORE.search(text[:start]):
                 continue  # 'no one', 'any one'
             parsed = parse_number_words(raw)
             if parsed is None:
@@ -295,7 +301,7 @@ def _resolve(name: str, match: re.Match[str], today: dt.date | None, future: boo
         except ValueError:
             return None, False
     if name == "month_year":
-        bare = not groups.get("y") and not re.match(r"[A-Za-z]+-?\s", match.group(0))
+        bare = not groups.get("y") and not _WORD_THEN_SPACE.match(match.group(0))
         if groups["mon"].rstrip(".") in ("May", "Mar") and bare:
             return None, False  # the modal 'may', and 'Mar' alone, are too ambiguous
         year = int(groups["y"]) if groups.get("y") else (today.year if today else None)
@@ -392,7 +398,7 @@ def find_dates(text: str, today: dt.date | None) -> list[DateRef]:
             iso, relative = _resolve(name, match, today, future)
             if iso is None and not relative:
                 continue
-            if name == "bare_year" and re.match(r"\s*[a-z]+s\b", text[end : end + 20]):
+            if name == "bare_year" and _PLURAL_AFTER.match(text[end : end + 20]):
                 continue  # '2000 troops' counts troops
             taken.append((start, end))
             found.append(DateRef(text[start:end], (start, end), iso, relative))
@@ -418,6 +424,7 @@ def date_range(iso: str) -> tuple[dt.date, dt.date]:
 # ---------------------------------------------------------------- modality
 
 _NOT_RULED_OUT = r"(?:not|never|n't)\s+(?:be\s+|been\s+|yet\s+)?(?:rul(?:ed|e|ing)\s+out)|(?:refused|declined)\s+to\s+rule\s+out"
+_NOT_RULED_OUT_RE = re.compile(_NOT_RULED_OUT, re.IGNORECASE)
 
 #: (modality, cue pattern), tried in order; the first that matches names the statement's modality.
 MODALITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -465,8 +472,8 @@ def modality(statement: str, verb: str | None = None) -> tuple[str, str, tuple[s
         label = "denied"
         cues.insert(0, verb.lower())
     negated = bool(_NEGATION.search(statement))
-    if label == "possible" and re.search(_NOT_RULED_OUT, statement, re.IGNORECASE):
-        negated = bool(_NEGATION.search(re.sub(_NOT_RULED_OUT, "", statement, flags=re.IGNORECASE)))
+    if label == "possible" and _NOT_RULED_OUT_RE.search(statement):
+        negated = bool(_NEGATION.search(_NOT_RULED_OUT_RE.sub("", statement)))
     polarity = "negative" if negated or label in ("ruled_out", "denied") else "positive"
     return label, polarity, tuple(dict.fromkeys(cues))
 

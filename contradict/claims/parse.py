@@ -61,6 +61,12 @@ REQUIRED_COMPONENTS = ("parser", "ner")
 #: of the pipeline's time) are not needed: reporting verbs are matched by their forms.
 _EXCLUDED = ("senter", "attribute_ruler", "lemmatizer")
 _BATCH_SIZE = 64
+#: The pipeline's matrix products go to numpy (its OpenBLAS, one thread) instead of thinc's
+#: default, blis: blis 1.3 has no kernels for some CPUs (AMD Zen 4 among them) and there falls
+#: back to its generic ones, at half numpy's speed; the parse took twice as long. Parses were
+#: the same on the project's labelled documents and 100 FNC-1 articles (benchmarks/claims.py
+#: snapshot). The parser's own step-by-step products stay with blis.
+_OPS = {"name": "numpy", "use_blis": False}
 
 
 def load_parser(name: str = DEFAULT_SPACY_MODEL) -> Language:
@@ -96,8 +102,11 @@ def _load(name: str) -> Language:
         import spacy
     except ImportError as exc:  # pragma: no cover - a dependency of the project
         raise ParserLoadError("spaCy is not installed: pip install -c constraints.txt -e .") from exc
+    from thinc.api import use_ops
+
     try:
-        nlp = spacy.load(name, exclude=list(_EXCLUDED))
+        with use_ops(**_OPS):  # the ops each component is built with stay its own
+            nlp = spacy.load(name, exclude=list(_EXCLUDED))
     except (OSError, ImportError, ValueError) as exc:
         raise ParserLoadError(
             f"spaCy pipeline {name!r} could not be loaded ({exc}); install the default with "
@@ -137,8 +146,21 @@ def _package_meta(name: str) -> dict[str, Any] | None:
 
 
 def parse_sentences(nlp: Language, sentences: Sequence[str]) -> list[Doc]:
-    """One parsed Doc per sentence, in order, through ``nlp.pipe`` in batches."""
-    return list(nlp.pipe(sentences, batch_size=_BATCH_SIZE))
+    """One parsed Doc per sentence, in order, through ``nlp.pipe`` in batches.
+
+    numpy's BLAS runs on one thread meanwhile: its own threads would only wait for each other on
+    products this small (and compete with other extracting processes), doubling the CPU time.
+    """
+    with _blas().limit(limits=1, user_api="blas"):
+        return list(nlp.pipe(sentences, batch_size=_BATCH_SIZE))
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    """threadpoolctl's view of the BLAS libraries loaded (found once: a fresh look costs milliseconds a call)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 # ---------------------------------------------------------------- attribution
@@ -644,11 +666,15 @@ def _in_title(ent: Span) -> bool:
     return token.ent_type_ == "PERSON" and token.i not in range(ent.start, ent.end)
 
 
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+_TRAILING_POSSESSIVE = re.compile(r"['’]s?$")
+
+
 def entity_value(label: str, text: str) -> str:
     """A normalised surface: no leading article or possessive, single spaces."""
     value = " ".join(text.split())
-    value = re.sub(r"^(?:the|The)\s+", "", value)
-    value = re.sub(r"['’]s?$", "", value)
+    value = _LEADING_THE.sub("", value)
+    value = _TRAILING_POSSESSIVE.sub("", value)
     return value
 
 

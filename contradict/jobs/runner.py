@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from contradict import __version__
 from contradict import report as report_io
-from contradict.claims.extract import ExtractOptions, extract_claims
+from contradict.claims.extract import ExtractOptions, extract_many
 from contradict.findings.corroboration import group_claims
 from contradict.findings.decide import decide_pairs, folder_notes, load_calibration, rank_key
 from contradict.findings.kinds import classify_pairs
@@ -256,19 +256,19 @@ def extract_cached(documents: Sequence[Document], job: JobConfig, state: State) 
     Returns the claims by document id and how many documents had to be extracted.
     """
     options = ExtractOptions(**job.extraction.model_dump(exclude_none=True))
-    out: dict[str, CachedClaims] = {}
-    extracted = 0
+    out: dict[str, CachedClaims | None] = {}
+    missing: list[tuple[Document, str]] = []
     for document in documents:
         key = _claims_key(document, options)
-        cached = state.get_claims(key, document.id)
-        if cached is None:
-            result = extract_claims(document, options)
-            other = Counter(getattr(d, "detail", None) or "?" for d in result.dropped if d.reason == "other_language")
-            cached = CachedClaims(result.language, result.claims, dict(Counter(d.reason for d in result.dropped)), dict(other))
-            state.put_claims(key, document.content_hash, document.id, cached)
-            extracted += 1
+        out[document.id] = state.get_claims(key, document.id)
+        if out[document.id] is None:
+            missing.append((document, key))
+    for (document, key), result in zip(missing, extract_many([d for d, _ in missing], options), strict=True):
+        other = Counter(getattr(d, "detail", None) or "?" for d in result.dropped if d.reason == "other_language")
+        cached = CachedClaims(result.language, result.claims, dict(Counter(d.reason for d in result.dropped)), dict(other))
+        state.put_claims(key, document.content_hash, document.id, cached)
         out[document.id] = cached
-    return out, extracted
+    return {k: v for k, v in out.items() if v is not None}, len(missing)
 
 
 # ---------------------------------------------------------------- scoring

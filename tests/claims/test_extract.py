@@ -129,6 +129,29 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
     assert spans == sorted(spans)
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("One. Two.  One. ", ["One. ", "One. "]),  # a repeated sentence: the next occurrence
+        ("a a a", ["a", "a", "a", "a"]),  # one more than the text holds: left out
+        ("x.\u00a0\u2009\x1c y.", ["x.", "y."]),  # every kind of whitespace \s takes
+        ("Yes. No.", ["Maybe.", "No."]),  # not in the text: left out
+        ("ab ab", ["ab ab", "ab"]),  # no occurrence after the previous one
+        ("", ["a"]),
+    ],
+)
+def test_sentence_spans_are_pysbds(text: str, sentences: list[str]) -> None:
+    """_find_spans returns what pysbd's regular-expression search for each sentence returns."""
+    import pysbd
+
+    from contradict.claims.extract import _find_spans
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    segmenter.original_text = text
+    expected = [(s.sent, s.start, s.end) for s in segmenter.sentences_with_char_spans(sentences)]
+    assert _find_spans(text, sentences) == expected
+
+
 # ---------------------------------------------------------------- noise rules
 
 

@@ -39,6 +39,10 @@ def test_default_pipeline_is_checked_and_loaded_once(nlp) -> None:
     assert load_parser(DEFAULT_SPACY_MODEL) is nlp
     assert {"tok2vec", "tagger", "parser", "ner"} <= set(nlp.pipe_names)
     assert not {"senter", "lemmatizer", "attribute_ruler"} & set(nlp.pipe_names)  # not needed, not run
+    from thinc.api import get_current_ops
+
+    assert not any(component.model.ops.use_blis for _, component in nlp.pipeline)  # numpy's BLAS (parse._OPS)
+    assert get_current_ops().use_blis  # thinc's default for anything else is left alone
 
 
 def test_default_pipeline_with_wrong_meta_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -236,6 +240,45 @@ def test_other_language_document_is_not_parsed(monkeypatch: pytest.MonkeyPatch) 
 def test_run_on_sentence_stays_whole() -> None:
     text = "The talks " + "went on and on " * 30 + "until Monday."
     assert extract_claims(doc_of(text)).claims == ()  # too long, and not split into 30 fragments
+
+
+# ---------------------------------------------------------------- many documents at once
+
+FRESH = Path(__file__).parent.parent / "data" / "fresh_news"
+
+
+def _many_documents() -> list[Document]:
+    from contradict.ingest.loading import load_file
+
+    fresh = [d for path in sorted(FRESH.iterdir()) for d in load_file(path, FRESH)[0]]
+    german = "Die Regierung hat am Dienstag neue Hilfen für die Menschen im Tal angekündigt, sagte der Minister."
+    return [*fresh, doc_of(VOS), doc_of(""), doc_of(german), doc_of("Prime Minister Elena Vos spoke in Orna.\n" + VOS)]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize("spacy_model", [DEFAULT_SPACY_MODEL, None])
+def test_many_documents_give_what_each_gives_alone(
+    monkeypatch: pytest.MonkeyPatch, processes: int, spacy_model: str | None
+) -> None:
+    """extract_many, in batches of 2 documents (English, empty and German mixed) and in 2 processes, equals extract_claims per document."""
+    from contradict.claims import extract
+
+    monkeypatch.setattr(extract, "BATCH_DOCUMENTS", 2)
+    documents = _many_documents()
+    options = ExtractOptions(spacy_model=spacy_model)
+    alone = [extract_claims(d, options) for d in documents]
+    assert sum(len(r.claims) for r in alone) > 20
+    assert list(extract.extract_many(documents, options, processes=processes)) == alone
+
+
+def test_many_documents_edge_cases() -> None:
+    from contradict.claims.extract import extract_many
+    from contradict.errors import UsageError
+
+    assert list(extract_many([])) == []
+    assert list(extract_many([doc_of(VOS)], processes=2)) == [extract_claims(doc_of(VOS))]  # one batch: no workers
+    with pytest.raises(UsageError, match="processes"):
+        extract_many([doc_of(VOS)], processes=0)
 
 
 # ---------------------------------------------------------------- the hand-split gold
