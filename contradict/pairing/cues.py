@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -178,6 +178,26 @@ def pair_cues(a: Claim, b: Claim, options: CueOptions | None = None) -> tuple[st
     return tuple(c for c in CUES if c in found)
 
 
+def _top_cue_pairs(
+    candidates: Iterable[tuple[int, int]], claims: Sequence[Claim], emb: np.ndarray, options: CueOptions
+) -> dict[tuple[int, int], tuple[float, tuple[str, ...]]]:
+    """Of the candidate (i, j) pairs, those a cue other than truth holds for, each claim keeping
+    its ``options.top_k`` most similar: (i, j) -> (similarity, cues)."""
+    found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
+    partners: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+    for i, j in candidates:
+        cues = tuple(c for c in pair_cues(claims[i], claims[j], options) if c != "truth")
+        if cues:
+            sim = float(emb[i] @ emb[j])
+            found[(i, j)] = (sim, cues)
+            partners[i].append((sim, i, j))
+            partners[j].append((sim, i, j))
+    keep: set[tuple[int, int]] = set()
+    for items in partners.values():
+        keep.update((i, j) for _, i, j in sorted(items, reverse=True)[: options.top_k])
+    return {k: v for k, v in found.items() if k in keep}
+
+
 def cue_pairs(
     claims: Sequence[Claim], embeddings: np.ndarray, options: CueOptions | None = None
 ) -> dict[tuple[int, int], tuple[float, tuple[str, ...]]]:
@@ -205,21 +225,7 @@ def cue_pairs(
             for j in members[x + 1 :]:
                 if claims[i].doc_id != claims[j].doc_id:
                     shared[(i, j)] += 1
-    found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
-    partners: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
-    for (i, j), count in shared.items():
-        if count < 2:
-            continue
-        cues = tuple(c for c in pair_cues(claims[i], claims[j], options) if c != "truth")
-        if cues:
-            sim = float(emb[i] @ emb[j])
-            found[(i, j)] = (sim, cues)
-            partners[i].append((sim, i, j))
-            partners[j].append((sim, i, j))
-    keep: set[tuple[int, int]] = set()
-    for items in partners.values():
-        keep.update((i, j) for _, i, j in sorted(items, reverse=True)[: options.top_k])
-    found = {k: v for k, v in found.items() if k in keep}
+    found = _top_cue_pairs(((i, j) for (i, j), count in shared.items() if count >= 2), claims, emb, options)
     truth = [i for i, c in enumerate(claims) if _truth(c)]
     docs = sorted({c.doc_id for c in claims})
     by_doc = {d: np.array([k for k, c in enumerate(claims) if c.doc_id == d]) for d in docs}
@@ -340,22 +346,10 @@ def indexed_cue_pairs(
         low, high = np.minimum(a[cross], b[cross]), np.maximum(a[cross], b[cross])
         chunks.append((low.astype(np.int64) * n + high) * 3 + family)
     found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
-    partners: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
     if chunks:
         codes, counts = np.unique(np.concatenate(chunks), return_counts=True)
         pair_codes = np.unique(codes[counts >= 2] // 3)
-        for code in pair_codes.tolist():
-            i, j = divmod(code, n)
-            cues = tuple(c for c in pair_cues(claims[i], claims[j], options) if c != "truth")
-            if cues:
-                sim = float(emb[i] @ emb[j])
-                found[(i, j)] = (sim, cues)
-                partners[i].append((sim, i, j))
-                partners[j].append((sim, i, j))
-    keep: set[tuple[int, int]] = set()
-    for items in partners.values():
-        keep.update((i, j) for _, i, j in sorted(items, reverse=True)[: options.top_k])
-    found = {k: v for k, v in found.items() if k in keep}
+        found = _top_cue_pairs((divmod(code, n) for code in pair_codes.tolist()), claims, emb, options)
     if truth_partners is None:
         truth_partners = {}
         for i in (i for i, c in enumerate(claims) if _truth(c)):
