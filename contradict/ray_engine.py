@@ -98,8 +98,8 @@ def _contradict_cause(exc: BaseException) -> ContradictError | None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ContradictError):
-            return current
+        if isinstance(current, ContradictError) and type(current).__module__.startswith("contradict"):
+            return current  # not Ray's RayTaskError(ModelLoadError), whose message is a remote traceback
         stack += [current.__cause__, current.__context__, getattr(current, "cause", None)]
     return None
 
@@ -132,8 +132,6 @@ class RayEngine:
         """Run a stage; a failure on the cluster becomes the contradict error it carries, or :class:`EngineError`."""
         try:
             return produce()
-        except ContradictError:
-            raise
         except Exception as exc:  # noqa: BLE001 - Ray wraps what failed in actors in its own types
             cause = _contradict_cause(exc)
             if cause is not None:

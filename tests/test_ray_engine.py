@@ -127,8 +127,12 @@ def test_a_model_that_cannot_load_on_the_cluster_is_a_model_error(ray_local, fol
     from contradict.errors import ModelLoadError
 
     bad = ScanOptions(model=str(tmp_path / "no-such-model"), device="cpu", encoder=str(tiny_encoder_dir), engine="ray")
-    with pytest.raises(ModelLoadError, match="no-such-model"):
+    with pytest.raises(ModelLoadError, match="no-such-model") as raised:
         scan(folder, bad)
+    assert type(raised.value) is ModelLoadError  # the error itself, not Ray's wrapper with a remote traceback
+    result = runner.invoke(app, ["scan", str(folder), "--engine", "ray", "--model", str(tmp_path / "no-such-model"),
+                                 "--encoder", str(tiny_encoder_dir), "-o", "-"])
+    assert result.exit_code == 1 and "cannot load NLI model" in result.output and "Traceback" not in result.output
 
 
 @pytest.fixture
