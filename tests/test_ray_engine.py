@@ -15,7 +15,7 @@ from contradict.jobs.config import load_jobs
 from contradict.jobs.runner import run_job
 from contradict.pairing.candidates import PairingOptions
 from contradict.pipeline import ScanOptions, scan
-from contradict.ray_engine import RayOptions, check_engine, connect
+from contradict.ray_engine import ModelSpec, RayEngine, RayOptions, check_engine, connect
 from contradict.report import Report
 from contradict.scoring.nli import BatchOptions
 
@@ -114,6 +114,28 @@ def test_jobs_on_ray_keep_the_state_a_rerun_scores_nothing(ray_local, tmp_path, 
 
     either = run_job(load_jobs(job_file(tmp_path / "shared", folder, tiny_nli_dir, tiny_encoder_dir, "local", "news.sqlite")), "news")
     assert either.directions_scored == 0 and either.alerts == ()  # one cache, whichever engine filled it
+
+
+class DiesAfterOneBatch(RayEngine):
+    """A cluster whose scoring fails after its first batch, as when a worker dies for good."""
+
+    def score(self, spec, pairs):
+        for done, item in enumerate(super().score(spec, pairs)):
+            if done == 1:
+                raise EngineError("the Ray engine failed while scoring pairs: ActorDiedError: the actor died")
+            yield item
+
+
+def test_a_job_that_fails_mid_scoring_keeps_each_finished_batch(ray_local, tmp_path, folder, tiny_nli_dir, tiny_encoder_dir):
+    jobs = load_jobs(job_file(tmp_path, folder, tiny_nli_dir, tiny_encoder_dir, "ray", "news.sqlite"))
+    dying = DiesAfterOneBatch(ray_local, RayOptions(batch_size=4))
+    model = dying.model(ModelSpec(str(tiny_nli_dir), device="cpu", batch=BatchOptions(max_tokens=256, max_batch_size=4)))
+    with pytest.raises(EngineError, match="actor died"):
+        run_job(jobs, "news", model=model, encoder=dying.encoder(str(tiny_encoder_dir)))
+
+    rerun = run_job(jobs, "news")  # the job's own engine: scores only what the failed run did not cache
+    total = 2 * len(rerun.report.pairs)
+    assert rerun.directions_cached == 4 and rerun.directions_scored == total - 4 > 0
 
 
 def test_a_cluster_that_cannot_be_reached_fails_fast_with_exit_1(ray_local, folder):
