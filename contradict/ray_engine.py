@@ -115,6 +115,9 @@ class RayEngine:
     def __init__(self, ray: Any, options: RayOptions) -> None:
         self.ray = ray
         self.options = options
+        context = ray.data.DataContext.get_current()  # contradict's own progress and log lines, not Ray Data's
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
         resources = ray.cluster_resources()
         self.gpus = int(resources.get("GPU", 0))
         self.cpus = max(1, int(resources.get("CPU", 1)))
