@@ -62,6 +62,15 @@ BackendOpt = Annotated[
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the model. Default: the cores present.")]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option("--engine", help="local (one process) or ray: extraction, embedding and scoring as Ray Data stages on a Ray "
+                 "cluster, pairing and findings here (needs pip install 'contradict[ray]'). Default: local."),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option("--ray-address", help="With --engine ray: the cluster to join (host:6379 or ray://host:10001). Default: start a local Ray."),
+]
 
 
 def _print_version(value: bool) -> None:
@@ -151,6 +160,8 @@ def scan(
     batch_size: BatchSizeOpt = 64,
     backend: BackendOpt = "auto",
     threads: ThreadsOpt = None,
+    engine: EngineOpt = None,
+    ray_address: RayAddressOpt = None,
     triage_file: Annotated[Path | None, typer.Option("--triage", help="Triage file (see contradict triage): its dismissed pairs are left out of pairs and counts and listed apart in the report's triage section. Default: contradict-triage.json beside --out, if there is one.")] = None,
 ) -> None:
     """Scan a folder: extract claims, pair them across documents, score them, write a report (and show a summary at a terminal)."""
@@ -165,11 +176,13 @@ def scan(
         from contradict.pairing.index import IndexOptions  # noqa: PLC0415
         from contradict.pipeline import ScanOptions  # noqa: PLC0415
         from contradict.pipeline import scan as run_scan
+        from contradict.ray_engine import RayOptions, check_engine  # noqa: PLC0415
         from contradict.scoring.nli import BatchOptions, check_runtime_names  # noqa: PLC0415
         from contradict.terminal import STDERR, StageProgress, counts_line, print_summary, wants_progress  # noqa: PLC0415
         from contradict.triage import default_path, load_triage  # noqa: PLC0415
 
         check_runtime_names(device, backend)
+        check_engine(engine or "local")  # --engine ray without Ray: exit 2 before anything loads
         if fmt is not None and fmt not in report_io.FORMATS:
             raise UsageError(f"--format {fmt!r}: use one of {', '.join(report_io.FORMATS)}")
         path = _out_path(out)
@@ -196,6 +209,8 @@ def scan(
             backend=backend,
             threads=threads,
             extract_processes=extract_processes,
+            engine=engine or "local",
+            ray=RayOptions(address=ray_address),
         )
         if not folder.exists():
             raise UsageError(f"input folder '{folder}' does not exist; check the path and try again")

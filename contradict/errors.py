@@ -43,3 +43,7 @@ class ParserLoadError(ModelLoadError):
 
 class OutputError(ContradictError):
     """An output file cannot be written (disk full, permissions); what was written before is kept."""
+
+
+class EngineError(ContradictError):
+    """The Ray cluster cannot be reached, or a stage failed on it (a worker died); a job's scored pairs are kept."""

@@ -19,6 +19,7 @@ from contradict.findings.kinds import classify_pairs
 from contradict.ingest.loading import LoadOptions, load_folder, text_document
 from contradict.pairing.candidates import Encoder, PairingOptions, choose_pairs, load_encoder
 from contradict.progress import ProgressFn, takes_progress
+from contradict.ray_engine import ModelSpec, RayOptions, check_engine, connect, spec_path
 from contradict.records import LABELS, Claim, Document, Label, ScoredPair, Skipped
 from contradict.report import PairCounts, Report
 from contradict.scoring.directions import PairScorer, score_pairs
@@ -47,7 +48,9 @@ class ScanOptions:
     triage: Triage | None = None  # decisions of a triage file: dismissed pairs are listed apart
     backend: str = "auto"
     threads: int | None = None
-    extract_processes: int = 1  # worker processes for claim extraction (extract_many)
+    extract_processes: int = 1  # worker processes for claim extraction (extract_many; the local engine)
+    engine: str = "local"  # or "ray": extraction, embedding and scoring on a Ray cluster (contradict.ray_engine)
+    ray: RayOptions = field(default_factory=RayOptions)
 
 
 def no_documents_message(root: Path | str, skipped: Sequence[Skipped]) -> str:
@@ -129,15 +132,20 @@ def _scan(
     timings: dict[str, float] = {"load": time.perf_counter() - started}
 
     mark = time.perf_counter()  # the models before extraction: a model that cannot load fails before the slow part
+    check_engine(options.engine)  # --engine ray without Ray installed fails here, before any model loads
     if options.extract.spacy_model:
         check_parser_name(options.extract.spacy_model)  # a misspelt pipeline fails here, in microseconds
-    if model is None:  # the device and backend are checked before any weights load
+    engine = connect(options.ray) if options.engine == "ray" else None
+    if model is None and engine is not None:  # loaded once on the cluster to learn who it is, then once per actor
+        model = engine.model(ModelSpec(options.model, device=options.device, card_path=spec_path(options.model_card),
+                                       batch=options.batch, backend=options.backend, threads=options.threads))
+    elif model is None:  # the device and backend are checked before any weights load
         model = load_model(options.model, device=options.device, card_path=options.model_card, batch=options.batch,
                            backend=options.backend, threads=options.threads)
-    if options.extract.spacy_model:
+    if options.extract.spacy_model and engine is None:
         load_parser(options.extract.spacy_model)  # loaded once per process; a broken pipeline fails before extraction
     if encoder is None:
-        encoder = load_encoder(options.encoder)
+        encoder = engine.encoder(options.encoder) if engine is not None else load_encoder(options.encoder)
     timings["load_models"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -148,8 +156,11 @@ def _scan(
     other_languages: dict[str, dict[str, int]] = {}
     if progress is not None:
         progress("extract", 0, len(documents))
-    extracted = extract_many(documents, options.extract, processes=options.extract_processes)
-    for done, (document, result) in enumerate(zip(documents, extracted, strict=True), start=1):
+    if engine is not None:
+        results = iter(engine.extract(documents, options.extract))
+    else:
+        results = extract_many(documents, options.extract, processes=options.extract_processes)
+    for done, (document, result) in enumerate(zip(documents, results, strict=True), start=1):
         claims.extend(result.claims)
         languages[document.id] = result.language
         dropped.update(d.reason for d in result.dropped)

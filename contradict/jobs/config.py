@@ -276,6 +276,12 @@ class JobConfig(_Strict):
     alerts: AlertRules = Field(default_factory=AlertRules, title="Which pairs raise alerts")
     outputs: Outputs = Field(default_factory=Outputs, title="Report and alert destinations")
     state: StateConfig = Field(default_factory=StateConfig, title="State file and locking")
+    engine: Literal["local", "ray"] = Field(
+        "local", title="local (one process) or ray: extraction, embedding and scoring on a Ray cluster (pip install 'contradict[ray]')",
+    )
+    ray_address: str | None = Field(
+        None, min_length=1, title="engine ray: the cluster to join (host:6379 or ray://host:10001); null: start a local Ray",
+    )
     triage: OutputPath = Field(
         None,
         title="Triage file (contradict triage): its dismissed pairs raise no alert and are listed apart in the report; "

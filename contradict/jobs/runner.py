@@ -22,7 +22,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
@@ -42,6 +42,7 @@ from contradict.jobs.state import CachedClaims, RunCounts, ScoreModel, State, jo
 from contradict.jobs.webhooks import WebhookTarget, post
 from contradict.pairing.candidates import PairingOptions, choose_pairs, load_encoder
 from contradict.pairing.index import IndexOptions
+from contradict.ray_engine import ModelSpec, RayEngine, RayOptions, check_engine, connect, spec_path
 from contradict.records import (
     BatchStats,
     CandidatePair,
@@ -119,38 +120,78 @@ class BandedModel:
         """The wrapped model's batch log."""
         return self.model.batch_stats
 
-    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
-        """The wrapped model's predictions, relabelled with this card's bands."""
+    def _relabel(self, predictions: Sequence[Prediction]) -> list[Prediction]:
         out = []
-        for prediction in self.model.predict(pairs):
+        for prediction in predictions:
             scores = self.card.to_scores(list(prediction.raw))
             out.append(Prediction(label=scores.label(), scores=scores, raw=prediction.raw))
         return out
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """The wrapped model's predictions, relabelled with this card's bands."""
+        return self._relabel(self.model.predict(pairs))
+
+    def predict_chunks(self, pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], list[Prediction]]]:
+        """The wrapped model's chunks (see :func:`predict_chunks`), relabelled with this card's bands."""
+        for chunk, predictions in predict_chunks(self.model, pairs):
+            yield chunk, self._relabel(predictions)
+
+
+def predict_chunks(model: ScoringModel, pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], list[Prediction]]]:
+    """Score pairs chunk by chunk, yielding (pairs, predictions) as each is done so that it can be cached at once.
+
+    A model with its own ``predict_chunks`` (the Ray engine's, which yields each Ray batch as it
+    finishes) is asked for them; any other is asked :data:`SCORE_CHUNK` directions at a time.
+    """
+    own = getattr(model, "predict_chunks", None)
+    if own is not None:
+        yield from own(pairs)
+        return
+    for start in range(0, len(pairs), SCORE_CHUNK):
+        chunk = list(pairs[start : start + SCORE_CHUNK])
+        yield chunk, model.predict(chunk)
 
 
 class ModelPool:
     """Loads each distinct NLI model and sentence encoder once, for all the jobs of one run."""
 
     def __init__(self) -> None:
-        self._nli: dict[str, ScoringModel] = {}
-        self._encoders: dict[str | None, Encoder] = {}
+        self._nli: dict[tuple[str, str | None], ScoringModel] = {}
+        self._encoders: dict[tuple[str | None, str | None], Encoder] = {}
+        self._engines: dict[str | None, RayEngine] = {}
 
-    def nli(self, config: ModelConfig) -> ScoringModel:
-        """The NLI model a job's ``model`` section names (loaded on first use)."""
-        key = config.model_dump_json(exclude={"bands"})
+    def engine(self, job: JobConfig) -> RayEngine | None:
+        """The Ray engine a job with ``engine: ray`` runs on (connected on first use); ``None`` for the local engine."""
+        if job.engine != "ray":
+            return None
+        check_engine("ray")
+        if job.ray_address not in self._engines:
+            self._engines[job.ray_address] = connect(RayOptions(address=job.ray_address))
+        return self._engines[job.ray_address]
+
+    def nli(self, config: ModelConfig, engine: RayEngine | None = None) -> ScoringModel:
+        """The NLI model a job's ``model`` section names (loaded on first use; on the cluster with an engine)."""
+        key = (config.model_dump_json(exclude={"bands"}), None if engine is None else engine.options.address or "ray")
         if key not in self._nli:
-            self._nli[key] = load_model(
-                config.id, device=config.device, card_path=config.card,
-                batch=BatchOptions(max_tokens=config.max_tokens, max_batch_size=config.batch_size),
-                backend=config.backend, threads=config.threads, calibration=config.calibration,
-            )
+            batch = BatchOptions(max_tokens=config.max_tokens, max_batch_size=config.batch_size)
+            if engine is not None:
+                self._nli[key] = engine.model(ModelSpec(
+                    config.id, device=config.device, card_path=spec_path(config.card), batch=batch,
+                    backend=config.backend, threads=config.threads, calibration=spec_path(config.calibration),
+                ))
+            else:
+                self._nli[key] = load_model(
+                    config.id, device=config.device, card_path=config.card, batch=batch,
+                    backend=config.backend, threads=config.threads, calibration=config.calibration,
+                )
         return self._nli[key]
 
-    def encoder(self, name: str | None) -> Encoder:
-        """The sentence encoder a job's ``pairing.encoder`` names (loaded on first use)."""
-        if name not in self._encoders:
-            self._encoders[name] = load_encoder(name)
-        return self._encoders[name]
+    def encoder(self, name: str | None, engine: RayEngine | None = None) -> Encoder:
+        """The sentence encoder a job's ``pairing.encoder`` names (loaded on first use; on the cluster with an engine)."""
+        key = (name, None if engine is None else engine.options.address or "ray")
+        if key not in self._encoders:
+            self._encoders[key] = engine.encoder(name) if engine is not None else load_encoder(name)
+        return self._encoders[key]
 
 
 # ---------------------------------------------------------------- inputs
@@ -250,20 +291,27 @@ def _claims_key(document: Document, options: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def extract_cached(documents: Sequence[Document], job: JobConfig, state: State) -> tuple[dict[str, CachedClaims], int]:
+def extract_cached(
+    documents: Sequence[Document], job: JobConfig, state: State, engine: RayEngine | None = None,
+) -> tuple[dict[str, CachedClaims], int]:
     """Each document's claims, from the cache where its content and the options are unchanged.
 
+    The documents not cached are extracted here, or with ``engine`` on its Ray cluster.
     Returns the claims by document id and how many documents had to be extracted.
     """
     options = ExtractOptions(**job.extraction.model_dump(exclude_none=True))
-    out: dict[str, CachedClaims | None] = {}
-    missing: list[tuple[Document, str]] = []
+    out: dict[str, CachedClaims | None] = {}  # in document order, filled in below where not cached
+    missing: list[tuple[str, Document]] = []
     for document in documents:
         key = _claims_key(document, options)
         out[document.id] = state.get_claims(key, document.id)
         if out[document.id] is None:
-            missing.append((document, key))
-    for (document, key), result in zip(missing, extract_many([d for d, _ in missing], options), strict=True):
+            missing.append((key, document))
+    if engine is not None:
+        results = iter(engine.extract([d for _, d in missing], options))
+    else:
+        results = extract_many([d for _, d in missing], options)
+    for (key, document), result in zip(missing, results, strict=True):
         other = Counter(getattr(d, "detail", None) or "?" for d in result.dropped if d.reason == "other_language")
         cached = CachedClaims(result.language, result.claims, dict(Counter(d.reason for d in result.dropped)), dict(other))
         state.put_claims(key, document.content_hash, document.id, cached)
@@ -298,10 +346,9 @@ def score_cached(
     verdicts = state.get_scores(key, wanted)
     cached = len(verdicts)
     missing = [texts for texts in wanted if texts not in verdicts]
-    for start in range(0, len(missing), SCORE_CHUNK):
-        chunk = missing[start : start + SCORE_CHUNK]
-        fresh = dict(zip(chunk, model.predict(chunk), strict=True))
-        state.put_scores(key, fresh)
+    for chunk, predictions in predict_chunks(model, missing):
+        fresh = dict(zip(chunk, predictions, strict=True))
+        state.put_scores(key, fresh)  # cached as soon as it is scored: a run that fails later keeps it
         verdicts.update(fresh)
     scored = []
     for pair in candidates:
@@ -417,7 +464,8 @@ def _run(
     timings["load"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    by_document, extracted = extract_cached(documents, job, state)
+    engine = pool.engine(job)  # engine ray: connected (or an error: Ray missing, cluster unreachable) before extraction
+    by_document, extracted = extract_cached(documents, job, state, engine)
     claims = [claim for d in documents for claim in by_document[d.id].claims]
     dropped: Counter[str] = Counter()
     for cached in by_document.values():
@@ -428,11 +476,11 @@ def _run(
 
     mark = time.perf_counter()
     if model is None:
-        model = pool.nli(job.model)
+        model = pool.nli(job.model, engine)
     if job.model.bands is not None:
         model = BandedModel(model, job.model.bands, where=f"jobs.{name}.model.bands")
     if encoder is None:
-        encoder = pool.encoder(job.pairing.encoder)
+        encoder = pool.encoder(job.pairing.encoder, engine)
     timings["load_models"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
