@@ -10,6 +10,17 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "news"
 SHARED_DATA = REPO.parent / "shared" / "data"
+#: three small documents that disagree (flooded vs dry, inspected vs not, 3,000 vs 500): jobs and engine tests
+FLOOD_CORPUS = {
+    "a.txt": "The river flooded the northern district on Monday morning.\n\n"
+             "Officials said the dam had been inspected by engineers last year.\n\n"
+             "Rescue teams evacuated three thousand residents overnight.\n",
+    "b.md": "# Flood report\n\nThe northern district stayed completely dry during the storm on Monday.\n\n"
+            "The dam had not been inspected by anyone for ten years.\n\n"
+            "About five hundred residents left their homes before dawn.\n",
+    "c.txt": "The government promised to rebuild every damaged home in the valley.\n\n"
+             "The army will not be deployed to the flooded valley this week.\n",
+}
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -18,20 +18,11 @@ from contradict.pipeline import ScanOptions, scan
 from contradict.ray_engine import ModelSpec, RayEngine, RayOptions, check_engine, connect
 from contradict.report import Report
 from contradict.scoring.nli import BatchOptions
+from tests.conftest import FLOOD_CORPUS as DOCUMENTS
 
 runner = CliRunner()
 TOLERANCE = 1e-5
 
-DOCUMENTS = {
-    "a.txt": "The river flooded the northern district on Monday morning.\n\n"
-             "Officials said the dam had been inspected by engineers last year.\n\n"
-             "Rescue teams evacuated three thousand residents overnight.\n",
-    "b.md": "# Flood report\n\nThe northern district stayed completely dry during the storm on Monday.\n\n"
-            "The dam had not been inspected by anyone for ten years.\n\n"
-            "About five hundred residents left their homes before dawn.\n",
-    "c.txt": "The government promised to rebuild every damaged home in the valley.\n\n"
-             "The army will not be deployed to the flooded valley this week.\n",
-}
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from contradict.jobs.runner import BandedModel, JobResult, glob_regex, read_inpu
 from contradict.jobs.state import State, StateLockedError
 from contradict.records import Prediction
 from contradict.scoring.cards import Bands, band_scores
+from tests.conftest import FLOOD_CORPUS as CORPUS
 from tests.conftest import REPO
 
 from .test_state import HOLD_LOCK
@@ -35,16 +36,6 @@ from .test_webhooks import SECRET_PATH, SECRET_TOKEN, Receiver
 
 runner = CliRunner()
 
-CORPUS = {
-    "a.txt": "The river flooded the northern district on Monday morning.\n\n"
-             "Officials said the dam had been inspected by engineers last year.\n\n"
-             "Rescue teams evacuated three thousand residents overnight.\n",
-    "b.md": "# Flood report\n\nThe northern district stayed completely dry during the storm on Monday.\n\n"
-            "The dam had not been inspected by anyone for ten years.\n\n"
-            "About five hundred residents left their homes before dawn.\n",
-    "c.txt": "The government promised to rebuild every damaged home in the valley.\n\n"
-             "The army will not be deployed to the flooded valley this week.\n",
-}
 NEW_DOCUMENT = (
     "d.txt",
     "The state will not pay for rebuilding private homes in the valley.\n\n"

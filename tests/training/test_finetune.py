@@ -287,17 +287,3 @@ def test_news_rows_join_training_only_and_read_as_not_contradiction(tmp_path):
     plain, mixed = prepare(nli, _Tok(), cfg), prepare(nli, _Tok(), cfg, news)
     assert mixed.held_rows == plain.held_rows  # adding rows never changes what is held out
     assert len(mixed.train_rows) == len(plain.train_rows) + 10 and set(news) <= set(mixed.train_rows)
-
-
-def test_a_run_can_start_from_an_earlier_runs_checkpoint(tiny_nli_dir, tiny_setup, tmp_path):
-    import torch
-
-    from contradict.training.finetune import build_model, checkpoints, load_checkpoint, train, trainable_state
-
-    cfg, data = tiny_setup
-    first = build_model(tiny_nli_dir, None, cfg)
-    train(tmp_path / "a", first, data, cfg)
-    second = build_model(tiny_nli_dir, None, cfg)
-    assert load_checkpoint(checkpoints(tmp_path / "a")[-1], second) == cfg.steps
-    a, b = trainable_state(first), trainable_state(second)
-    assert all(torch.equal(a[n], b[n]) for n in a)
