@@ -6,8 +6,11 @@ bodies (``fnc1/train_bodies.csv``), Climate-FEVER evidence sentences grouped by 
 article they come from (``climate-fever/climate-fever.jsonl``), and, because those two give
 fewer than 100,000 claims, the premises of two training-role NLI files (FEVER premises of
 ``fever_nli_binary_docnli/dev.txt``, one document each, and the natural-text premises of
-``train/nli3_train_combined.jsonl.gz``, ten to a document). The corpus of N claims is the first
-N claims of that stream.
+``train/nli3_train_combined.jsonl.gz``, ten to a document); after them (shuffled apart, so that
+the shorter corpora stay as they were), because all of that gives about 82,500 claims, ConTRoL
+dev passages, ClaimBuster training sentences and XNLI English premises, and after those RTE-3 dev
+premises, the FEVER claims of DocNLI's dev file and SICK training sentences (all train-role files).
+The corpus of N claims is the first N claims of that stream.
 
 Per stage and size: wall time, CPU time of this process, the peak RSS while the stage ran and
 the RSS it left behind, and pairs per claim; then the fitted growth exponent of each stage
@@ -162,6 +165,71 @@ def read_documents(data: Path, seed: int = 0) -> list[Document]:
             chunk = premises[start : start + PREMISES_PER_DOCUMENT]
             docs.append(_document(f"{source}-{start // PREMISES_PER_DOCUMENT}", " ".join(chunk)))
     random.Random(seed).shuffle(docs)
+    docs.extend(_tail_documents(data, seed, seen))
+    docs.extend(_second_tail(data, seed, seen))
+    return docs
+
+
+def _tail_documents(data: Path, seed: int, seen: set[str]) -> list[Document]:
+    """More real text (train-role files), shuffled apart and put after the stream so its prefixes stay as they were.
+
+    The four sources above give about 82,500 claims with rules-only extraction; these bring it to
+    about 94,500: ConTRoL dev passages (one document each), ClaimBuster's training
+    sentences (US election debates) and XNLI's English premises, ten to a document.
+    """
+    docs: list[Document] = []
+    with (data / "control" / "data_dev.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            premise = json.loads(line)["premise"]
+            if premise not in seen:
+                seen.add(premise)
+                docs.append(_document(f"control-{len(docs)}", premise))
+    grouped: dict[str, list[str]] = {"claimbuster": [], "xnli": []}
+    for row in json.loads((data / "claimbuster" / "kfold_25ncs.json").read_text(encoding="utf-8")):
+        if row["text"] not in seen:
+            seen.add(row["text"])
+            grouped["claimbuster"].append(row["text"])
+    for name in ("xnli_validation_en.tsv", "xnli_test_en.tsv"):
+        with (data / "xnli" / name).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if row["premise"] not in seen:
+                    seen.add(row["premise"])
+                    grouped["xnli"].append(row["premise"])
+    for source, texts in grouped.items():
+        for start in range(0, len(texts), PREMISES_PER_DOCUMENT):
+            docs.append(_document(f"{source}-{start // PREMISES_PER_DOCUMENT}", " ".join(texts[start : start + PREMISES_PER_DOCUMENT])))
+    random.Random(seed).shuffle(docs)
+    return docs
+
+
+def _second_tail(data: Path, seed: int, seen: set[str]) -> list[Document]:
+    """And after those (shuffled apart again): RTE-3 dev premises, FEVER claims of DocNLI's dev file, SICK train sentences.
+
+    Ten to a document; these bring the stream past 100,000 claims.
+    """
+    grouped: dict[str, list[str]] = {"rte3": [], "fever-claims": [], "sick": []}
+
+    def add(source: str, text: str) -> None:
+        if text and text not in seen:
+            seen.add(text)
+            grouped[source].append(text)
+
+    with (data / "rte3" / "rte3_dev_3way_en.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            add("rte3", json.loads(line)["premise"])
+    with (data / "fever_nli_binary_docnli" / "dev.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 3:
+                add("fever-claims", parts[2])
+    with (data / "sick" / "SICK.txt").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row["SemEval_set"] in ("TRAIN", "TRIAL"):
+                add("sick", row["sentence_A"])
+                add("sick", row["sentence_B"])
+    docs = [_document(f"{source}-{start // PREMISES_PER_DOCUMENT}", " ".join(texts[start : start + PREMISES_PER_DOCUMENT]))
+            for source, texts in grouped.items() for start in range(0, len(texts), PREMISES_PER_DOCUMENT)]
+    random.Random(seed).shuffle(docs)
     return docs
 
 
@@ -182,7 +250,9 @@ def _worker(data: Path, seed: int, part: int, parts: int, claims_wanted: int, en
 
     Each document's extraction clock and each claim's share of its embedding batch's clock are
     kept, so the cost of any prefix of the stream is a sum, whichever worker did the work.
-    Written in chunks (``out``-NNNNN.pkl) as it goes, so a merge can use what is done so far.
+    Written in chunks (``out``-NNNNN.pkl) as it goes, so a merge can use what is done so far, and a
+    later run skips the documents those chunks hold (they are the same documents at the same
+    places of the stream).
     """
     from contradict.pairing.candidates import load_encoder  # noqa: PLC0415
 
@@ -191,9 +261,20 @@ def _worker(data: Path, seed: int, part: int, parts: int, claims_wanted: int, en
     extract_claims(_document("warm", "The river rose by two metres on Tuesday, the agency said."), options)
     encoder = load_encoder(encoder_name)
     encoder.encode(["warm up"])
-    total = chunk_no = 0
+    # resume: the documents in this worker's chunks from an earlier (stopped or shorter) run are done
+    earlier = sorted(out.parent.glob(f"{out.name}-*.pkl"))
+    finished: set[int] = set()
+    total = 0
+    for chunk in earlier:
+        with chunk.open("rb") as fh:
+            for index, found, _, _ in pickle.load(fh)["docs"]:
+                finished.add(index)
+                total += len(found)
+    chunk_no = len(earlier)
+    if total >= claims_wanted:
+        return
     done: list[tuple[int, tuple[Claim, ...], float, float]] = []
-    indices = list(range(part, len(docs), parts))
+    indices = [i for i in range(part, len(docs), parts) if i not in finished]
     for position, index in enumerate(indices):
         wall0, cpu0 = time.perf_counter(), time.process_time()
         found = tuple(extract_claims(docs[index], options).claims)
