@@ -1375,12 +1375,13 @@ def extract_many(
     ``nlp.pipe`` call. With ``processes`` above 1 the batches are shared out among that many
     worker processes (forked where the platform can, so that they share the loaded pipeline;
     else started afresh, which costs each a few seconds), a way to use more cores: worth it for
-    more documents than a few batches. A batch's results do not depend on the other documents in
-    it, nor on the process that extracts it.
+    more documents than a few batches; the last documents go in one smaller batch per worker,
+    so that the workers finish together (see :func:`_batches`). A batch's results do not depend
+    on the other documents in it, nor on the process that extracts it.
     """
     if processes < 1:
         raise UsageError(f"processes={processes}: use 1 or more")
-    return _extract_many(_batches(documents, BATCH_DOCUMENTS), options, processes)
+    return _extract_many(_batches(documents, BATCH_DOCUMENTS, processes), options, processes)
 
 
 def _extract_many(batches: Iterator[list[Document]], options: ExtractOptions, processes: int) -> Iterator[DocumentClaims]:
@@ -1402,8 +1403,32 @@ def _extract_many(batches: Iterator[list[Document]], options: ExtractOptions, pr
             yield from results
 
 
-def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Consecutive lists of up to ``size`` documents."""
+def _batches(documents: Iterable[Document], size: int, processes: int = 1) -> Iterator[list[Document]]:
+    """Consecutive lists of up to ``size`` documents; with ``processes`` above 1, the last ones shared evenly.
+
+    The documents are read ``processes * size`` ahead. When they end within that, the ones not
+    yet handed out (when more than ``size``) go in a multiple of ``processes`` lists of nearly
+    equal lengths (longer first) instead of full lists and a short one: 20 documents in lists of 8
+    for 2 processes go 5, 5, 5, 5, so that each worker extracts 10, not 8 + 4 and 8. In one
+    process, or with no more than ``size`` documents in all, the lists are consecutive pieces of
+    ``size``.
+    """
     iterator = iter(documents)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+    window = size * processes
+    pending = list(itertools.islice(iterator, window))
+    while pending:
+        ahead = list(itertools.islice(iterator, window))
+        tail = pending + ahead
+        if len(ahead) == window or processes == 1 or len(tail) <= size:
+            for start in range(0, len(pending), size):
+                yield pending[start : start + size]
+            pending = ahead
+            continue
+        parts = processes * -(-len(tail) // window)
+        short, longer = divmod(len(tail), parts)
+        start = 0
+        for part in range(parts):
+            length = short + (part < longer)
+            yield tail[start : start + length]
+            start += length
+        return

@@ -271,6 +271,31 @@ def test_many_documents_give_what_each_gives_alone(
     assert list(extract.extract_many(documents, options, processes=processes)) == alone
 
 
+@pytest.mark.parametrize(
+    ("documents", "size", "processes", "lengths"),
+    [
+        (0, 8, 2, []),
+        (1, 8, 2, [1]),
+        (8, 8, 2, [8]),  # one batch: extracted in this process
+        (9, 8, 2, [5, 4]),
+        (16, 8, 2, [8, 8]),
+        (17, 8, 2, [5, 4, 4, 4]),
+        (20, 8, 2, [5, 5, 5, 5]),  # each worker 10, not 8 + 4 and 8
+        (20, 8, 1, [8, 8, 4]),  # one process: consecutive pieces
+        (33, 8, 2, [8, 8, 5, 4, 4, 4]),
+        (48, 8, 2, [8, 8, 8, 8, 8, 8]),
+        (7, 2, 3, [2, 1, 1, 1, 1, 1]),
+    ],
+)
+def test_batches_share_the_last_documents_evenly(documents: int, size: int, processes: int, lengths: list[int]) -> None:
+    """The batches extract_many hands to its workers: full ones, then the rest in a multiple of the workers, in order."""
+    from contradict.claims.extract import _batches
+
+    batches = list(_batches(range(documents), size, processes))
+    assert [len(b) for b in batches] == lengths
+    assert [d for b in batches for d in b] == list(range(documents))
+
+
 def test_many_documents_edge_cases() -> None:
     from contradict.claims.extract import extract_many
     from contradict.errors import UsageError
