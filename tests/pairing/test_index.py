@@ -172,6 +172,23 @@ def test_a_key_shared_by_too_many_claims_is_skipped():
     assert indexed_cue_pairs(claims, emb, CueOptions(max_posting=39)) == {}  # every key held by 40 claims
 
 
+@pytest.mark.parametrize("block", [1, 3, 2048])
+def test_indexed_cue_pairs_do_not_depend_on_how_many_claims_go_at_once(news_claims, monkeypatch, block):
+    """The inverted index walks the claims a block at a time (to bound memory); any block gives the same pairs."""
+    import functools
+
+    from contradict.pairing import cues as cues_module
+
+    claims, emb = news_claims
+    reference = cue_pairs(claims, emb)
+    whole = indexed_cue_pairs(claims, emb)
+    walk = getattr(cues_module, "_shared_key_pairs")
+    monkeypatch.setattr(cues_module, "_shared_key_pairs", functools.partial(walk, block=block))
+    got = indexed_cue_pairs(claims, emb)
+    assert got == reference and list(got) == list(whole)  # the same pairs, found in the same order
+    assert reference
+
+
 def test_ann_pairing_keeps_cue_pairs(news_claims):
     claims, emb = news_claims
     exact = choose_pairs(claims, emb, PairingOptions(index=IndexOptions(method="exact")))
