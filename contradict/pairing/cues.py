@@ -226,27 +226,18 @@ def cue_pairs(
                 if claims[i].doc_id != claims[j].doc_id:
                     shared[(i, j)] += 1
     found = _top_cue_pairs(((i, j) for (i, j), count in shared.items() if count >= 2), claims, emb, options)
-    truth = [i for i, c in enumerate(claims) if _truth(c)]
-    docs = sorted({c.doc_id for c in claims})
-    by_doc = {d: np.array([k for k, c in enumerate(claims) if c.doc_id == d]) for d in docs}
-    for i in truth:
-        sims = emb @ emb[i]
-        for d in docs:
-            if d == claims[i].doc_id:
-                continue
-            members = by_doc[d]
-            order = members[np.argsort(-sims[members], kind="stable")]
-            taken = 0
-            for j in order:
-                if taken >= options.truth_per_document or sims[j] < options.truth_min_similarity:
-                    break
-                if _truth(claims[j]):
-                    continue
-                key = (min(i, int(j)), max(i, int(j)))
-                sim, cues = found.get(key, (float(sims[j]), ()))
-                found[key] = (sim, tuple(c for c in CUES if c in {*cues, "truth"}))
-                taken += 1
+    _add_truth_pairs(found, claims, _all_truth_partners(claims, emb), options)
     return found
+
+
+def _all_truth_partners(claims: Sequence[Claim], emb: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Every truth claim's partners among all claims, most similar first (ties by position), with their similarities."""
+    out = {}
+    for i in (i for i, c in enumerate(claims) if _truth(c)):
+        sims = emb @ emb[i]
+        order = np.lexsort((np.arange(len(claims)), -sims))
+        out[i] = (order, sims[order])
+    return out
 
 
 def _add_truth_pairs(
@@ -377,11 +368,5 @@ def indexed_cue_pairs(
             if first < len(partners):
                 keyed[i].append((family, partners, first))
     found = _top_cue_pairs(_shared_key_pairs(keyed, doc_index), claims, emb, options) if any(keyed) else {}
-    if truth_partners is None:
-        truth_partners = {}
-        for i in (i for i, c in enumerate(claims) if _truth(c)):
-            sims = emb @ emb[i]
-            order = np.lexsort((np.arange(n), -sims))
-            truth_partners[i] = (order, sims[order])
-    _add_truth_pairs(found, claims, truth_partners, options)
+    _add_truth_pairs(found, claims, _all_truth_partners(claims, emb) if truth_partners is None else truth_partners, options)
     return found
