@@ -13,22 +13,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from dataclasses import field
 from typing import Any, Protocol
 
 import numpy as np
 
 from contradict.errors import ModelLoadError
-from contradict.pairing.cues import TRUTH_PATTERN, CueOptions, cue_pairs, indexed_cue_pairs
-from contradict.pairing.index import IndexOptions, ann_neighbours, build_hnsw, resolve_method
+from contradict.pairing.cues import (
+    TRUTH_PATTERN,
+    CueOptions,
+    cue_pairs,
+    indexed_cue_pairs,
+)
+from contradict.pairing.index import (
+    IndexOptions,
+    Neighbours,
+    ann_neighbours,
+    build_hnsw,
+    exact_neighbours,
+    resolve_method,
+)
 from contradict.records import CandidatePair, Claim
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
-_ROW_BLOCK = 1024
 
 
 class Encoder(Protocol):
@@ -151,27 +161,21 @@ def choose_pairs(
     if resolve_method(n, options.index) == "ann":
         chosen, considered, cue_found = _ann_candidates(claims, emb, options, graph)
         return _result(claims, chosen, cue_found, options, possible, considered, "ann")
-    _, doc_index = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
-    chosen: dict[tuple[int, int], float] = {}
-    considered = 0
-    k = min(options.top_k, n - 1)
-    for start in range(0, n, _ROW_BLOCK):
-        rows = slice(start, min(start + _ROW_BLOCK, n))
-        sims = emb[rows] @ emb.T
-        same_doc = doc_index[rows, None] == doc_index[None, :]
-        sims[same_doc] = -np.inf
-        passing = sims >= options.min_similarity
-        upper = np.arange(rows.start, rows.stop)[:, None] < np.arange(n)[None, :]
-        considered += int((passing & upper).sum())
-        top = np.argpartition(-sims, kth=k - 1, axis=1)[:, :k]
-        for offset, columns in enumerate(top):
-            i = rows.start + offset
-            for j in columns:
-                sim = float(sims[offset, j])
-                if sim >= options.min_similarity:
-                    chosen[(min(i, int(j)), max(i, int(j)))] = sim
+    found = exact_neighbours(emb, doc_ids, options.top_k, gate=options.min_similarity)
+    chosen = _neighbour_pairs(found, options.min_similarity)
+    considered = found.above_gate or 0
     cue_found = cue_pairs(claims, emb, options.cue) if options.cues else {}
     return _result(claims, chosen, cue_found, options, possible, considered, "exact")
+
+
+def _neighbour_pairs(found: Neighbours, gate: float) -> dict[tuple[int, int], float]:
+    """The neighbour pairs at or above the gate, each once as (smaller index, larger index) -> similarity."""
+    chosen: dict[tuple[int, int], float] = {}
+    for i, (row_ids, row_sims) in enumerate(zip(found.ids.tolist(), found.sims.tolist(), strict=True)):
+        for j, sim in zip(row_ids, row_sims, strict=True):
+            if j >= 0 and sim >= gate:
+                chosen[(min(i, j), max(i, j))] = sim
+    return chosen
 
 
 def _ann_candidates(
@@ -180,12 +184,7 @@ def _ann_candidates(
     """Neighbour pairs from an HNSW index, and the cue pairs from the inverted index and the same graph."""
     doc_ids = [c.doc_id for c in claims]
     index = graph if graph is not None else build_hnsw(emb, options.index)
-    found = ann_neighbours(emb, doc_ids, options.top_k, options.index, index=index)
-    chosen: dict[tuple[int, int], float] = {}
-    for i, (row_ids, row_sims) in enumerate(zip(found.ids.tolist(), found.sims.tolist(), strict=True)):
-        for j, sim in zip(row_ids, row_sims, strict=True):
-            if j >= 0 and sim >= options.min_similarity:
-                chosen[(min(i, j), max(i, j))] = sim
+    chosen = _neighbour_pairs(ann_neighbours(emb, doc_ids, options.top_k, options.index, index=index), options.min_similarity)
     cue_found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
     if options.cues:
         truth = np.asarray([i for i, c in enumerate(claims) if TRUTH_PATTERN.search(c.statement)], dtype=np.int64)

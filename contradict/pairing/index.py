@@ -55,11 +55,16 @@ class IndexOptions:
 
 @dataclass(frozen=True, slots=True)
 class Neighbours:
-    """Each claim's nearest claims in other documents, most similar first (-1 where there are fewer)."""
+    """Each claim's nearest claims in other documents, most similar first (-1 where there are fewer).
+
+    ``above_gate``: from an exact search given a ``gate``, how many cross-document pairs (each
+    once) have a similarity at or above it; None otherwise.
+    """
 
     ids: np.ndarray
     sims: np.ndarray
     method: str
+    above_gate: int | None = None
 
 
 def resolve_method(n: int, options: IndexOptions) -> str:
@@ -85,27 +90,34 @@ def _document_index(doc_ids: Sequence[str]) -> np.ndarray:
     return index.astype(np.int64)
 
 
-def exact_neighbours(embeddings: np.ndarray, doc_ids: Sequence[str], k: int) -> Neighbours:
-    """The true top-k of every row among rows of other documents, blockwise (memory: 1024 x n floats)."""
+def exact_neighbours(embeddings: np.ndarray, doc_ids: Sequence[str], k: int, gate: float | None = None) -> Neighbours:
+    """The true top-k of every row among rows of other documents, blockwise (memory: 1024 x n floats).
+
+    With ``gate``, also counts the cross-document pairs at or above it (``Neighbours.above_gate``).
+    """
     emb = np.ascontiguousarray(embeddings, dtype=np.float32)
     n = len(emb)
     doc = _document_index(doc_ids)
     ids = np.full((n, k), -1, dtype=np.int64)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
+    above = 0 if gate is not None else None
     if n < 2 or k < 1:
-        return Neighbours(ids=ids, sims=sims, method="exact")
+        return Neighbours(ids=ids, sims=sims, method="exact", above_gate=above)
     kk = min(k, n - 1)
     for start in range(0, n, _ROW_BLOCK):
         stop = min(start + _ROW_BLOCK, n)
         block = emb[start:stop] @ emb.T
         block[doc[start:stop, None] == doc[None, :]] = -np.inf
+        if gate is not None:
+            upper = np.arange(start, stop)[:, None] < np.arange(n)[None, :]
+            above += int(((block >= gate) & upper).sum())
         top = np.argpartition(-block, kth=kk - 1, axis=1)[:, :kk]
         top_sims = np.take_along_axis(block, top, axis=1)
         order = np.lexsort((top, -top_sims), axis=1)
         top, top_sims = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_sims, order, axis=1)
         top[~np.isfinite(top_sims)] = -1
         ids[start:stop, :kk], sims[start:stop, :kk] = top, top_sims
-    return Neighbours(ids=ids, sims=sims, method="exact")
+    return Neighbours(ids=ids, sims=sims, method="exact", above_gate=above)
 
 
 def build_hnsw(embeddings: np.ndarray, options: IndexOptions | None = None):  # noqa: ANN201
