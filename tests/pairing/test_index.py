@@ -58,6 +58,18 @@ def test_exact_neighbours_are_the_brute_force_top_k(corpus):
     want = np.argsort(-sims, axis=1, kind="stable")[:, :5]
     assert np.array_equal(np.sort(got.ids, axis=1), np.sort(want, axis=1))
     assert np.all(np.diff(got.sims, axis=1) <= 0)
+    assert got.above_gate is None
+
+
+def test_exact_neighbours_count_the_pairs_above_a_gate_once_across_row_blocks(corpus):
+    emb, docs = corpus  # 4,000 rows: four blocks of 1,024
+    sims = emb @ emb.T
+    sims[np.asarray(docs)[:, None] == np.asarray(docs)[None, :]] = -np.inf
+    plain = exact_neighbours(emb, docs, 5)
+    for gate in (0.0, 0.3):
+        counted = exact_neighbours(emb, docs, 5, gate=gate)
+        assert counted.above_gate == int(np.triu(sims >= gate, 1).sum()) > 0
+        assert np.array_equal(counted.ids, plain.ids)
 
 
 def test_ann_recall_against_exact_on_a_few_thousand_rows(corpus):
