@@ -50,13 +50,11 @@ from contradict.findings.decide import (  # noqa: E402
     CORROBORATION_FEATURES,
     DEFAULT,
     Calibration,
-    decide_pairs,
     features,
     fit_logistic,
     load_calibration,
-    rank_key,
 )
-from contradict.findings.kinds import classify_pairs  # noqa: E402
+from contradict.findings.disputes import decide_and_rank  # noqa: E402
 from contradict.pipeline import Findings, ScanOptions, analyse  # noqa: E402
 from contradict.records import Claim, Document, LabelScores, Prediction, ScoredPair  # noqa: E402
 
@@ -265,8 +263,7 @@ def redecide(analysed: Sequence[tuple[Topic, list[Claim], Findings]], calibratio
     out = []
     for topic, claims, found in analysed:
         by_id = {c.id: c for c in claims}
-        pairs = classify_pairs(decide_pairs(found.pairs, by_id, calibration), by_id, {d.id: d.date for d in topic.documents})
-        pairs.sort(key=rank_key)
+        pairs = decide_and_rank(found.pairs, by_id, topic.documents, calibration)
         out.append((topic, claims, Findings(tuple(pairs), group_claims(claims, pairs), found.counts, found.timings_s,
                                             calibration=calibration)))  # fmt: skip
     return out

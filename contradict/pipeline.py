@@ -14,8 +14,8 @@ from contradict.claims.extract import ExtractOptions, extract_many
 from contradict.claims.parse import check_parser_name, load_parser
 from contradict.errors import NoDocumentsError, UsageError
 from contradict.findings.corroboration import ClaimGroup, group_claims
-from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, folder_notes, load_calibration, rank_key
-from contradict.findings.kinds import classify_pairs
+from contradict.findings.decide import DEFAULT, Calibration, folder_notes, load_calibration
+from contradict.findings.disputes import decide_and_rank
 from contradict.ingest.loading import LoadOptions, load_folder, text_document
 from contradict.pairing.candidates import Encoder, PairingOptions, choose_pairs, load_encoder
 from contradict.progress import ProgressFn, takes_progress
@@ -251,9 +251,7 @@ def analyse(
     mark = time.perf_counter()
     card = getattr(getattr(model, "info", None), "card", None)
     calibration = load_calibration(card, options.decision).with_thresholds(options.min_confidence)
-    scored = decide_pairs(scored, by_id, calibration)
-    scored = classify_pairs(scored, by_id, {d.id: d.date for d in documents})
-    scored.sort(key=rank_key)
+    scored = decide_and_rank(scored, by_id, documents, calibration)
     groups = group_claims(claims, scored)
     timings["decide_kinds_groups"] = time.perf_counter() - mark
     notes = folder_notes(documents, claims, pairing.pairs)

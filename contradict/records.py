@@ -165,7 +165,8 @@ class Evidence:
 
     ``type`` is ``model`` (the verdict in one direction), ``quantity`` or ``date`` (values that
     disagree), ``polarity`` (one claim negates or rules out what the other asserts) or
-    ``truth`` (one claim says the story itself is false).
+    ``truth`` (one claim says the story itself is false); ``dispute`` says how far the two
+    documents are in dispute (:mod:`contradict.findings.disputes`).
     """
 
     type: str
@@ -185,6 +186,8 @@ class ScoredPair:
     what sort of disagreement a contradiction is, when known. ``confidence`` (set by
     :mod:`contradict.findings.decide`) is the calibrated probability that the label is right,
     and ``evidence`` says why it was given; ``sources`` are the candidate rules that chose it.
+    ``rank_score`` (contradictions only, set by :mod:`contradict.findings.disputes`) is what the
+    report orders contradictions by: the confidence times how far the two documents are in dispute.
     """
 
     id: str
@@ -200,3 +203,4 @@ class ScoredPair:
     confidence: float | None = None
     evidence: tuple[Evidence, ...] = ()
     sources: tuple[str, ...] = ("neighbour",)
+    rank_score: float | None = None

@@ -20,7 +20,7 @@ from contradict.records import BatchStats, Claim, Document, LabelScores, ScoredP
 from contradict.scoring.nli import ModelInfo
 from contradict.triage import Triaged, entry_dict
 
-SCHEMA_VERSION = "2.2"
+SCHEMA_VERSION = "2.3"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "report.schema.json"
 
 
@@ -149,6 +149,7 @@ def pair_to_dict(p: ScoredPair, a: PairSide, b: PairSide) -> dict[str, Any]:
         "entailment_direction": p.entailment_direction,
         "kind": p.kind,
         "confidence": None if p.confidence is None else round(p.confidence, 4),
+        "rank_score": None if p.rank_score is None else round(p.rank_score, 4),
         "evidence": [{"type": e.type, "detail": e.detail} for e in p.evidence],
         "sources": list(p.sources),
         "directions": [
@@ -345,7 +346,7 @@ FORMATS = ("json", "jsonl", "csv", "markdown", "table")
 """``--format``: the whole report as JSON; or its pairs, one JSON object a line, as CSV, Markdown or a text table."""
 
 CSV_FIELDS = (
-    "id", "label", "kind", "confidence", "contradiction_score", "similarity",
+    "id", "label", "kind", "confidence", "rank_score", "contradiction_score", "similarity",
     "a_claim", "a_statement", "a_speaker", "a_said_on", "a_document",
     "b_claim", "b_statement", "b_speaker", "b_said_on", "b_document",
     "evidence", "sources",
@@ -364,6 +365,7 @@ def pair_row(p: ScoredPair, a: PairSide, b: PairSide) -> dict[str, str | float |
         "label": p.label,
         "kind": p.kind,
         "confidence": None if p.confidence is None else round(p.confidence, 4),
+        "rank_score": None if p.rank_score is None else round(p.rank_score, 4),
         "contradiction_score": round(p.contradiction_score, 6),
         "similarity": round(p.similarity, 4),
     }

@@ -59,7 +59,7 @@ def small_report() -> Report:
 def test_each_pair_carries_both_claims_text_document_speaker_and_date(small_report: Report):
     data = report_io.to_dict(small_report)
     report_io.validate(data)
-    assert data["schema_version"] == report_io.SCHEMA_VERSION == "2.2"
+    assert data["schema_version"] == report_io.SCHEMA_VERSION == "2.3"
     first = data["pairs"][0]
     assert first["claim_a"] == first["a"]["claim"] == "a.txt:c1" and first["claim_b"] == first["b"]["claim"] == "b.txt:c1"
     assert first["a"] == {"claim": "a.txt:c1", "document": "a.txt", "path": "news/a.txt", "text": AWKWARD,

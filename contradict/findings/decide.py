@@ -247,8 +247,9 @@ _LABEL_ORDER = {"contradiction": 0, "entailment": 1, "neutral": 2}
 
 
 def rank_key(pair: ScoredPair) -> tuple[int, int, float, str]:
-    """Contradictions first, unrelated ones ('other') after the rest; then by confidence, highest first."""
-    return (_LABEL_ORDER[pair.label], int(pair.kind == "other"), -(pair.confidence or 0.0), pair.id)
+    """Contradictions first, unrelated ones ('other') after the rest; then by rank score (else confidence), highest first."""
+    score = pair.rank_score if pair.rank_score is not None else pair.confidence
+    return (_LABEL_ORDER[pair.label], int(pair.kind == "other"), -(score or 0.0), pair.id)
 
 
 def decide_pairs(

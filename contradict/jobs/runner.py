@@ -33,8 +33,8 @@ from contradict import __version__
 from contradict import report as report_io
 from contradict.claims.extract import ExtractOptions, extract_many
 from contradict.findings.corroboration import group_claims
-from contradict.findings.decide import decide_pairs, folder_notes, load_calibration, rank_key
-from contradict.findings.kinds import classify_pairs
+from contradict.findings.decide import folder_notes, load_calibration
+from contradict.findings.disputes import decide_and_rank
 from contradict.ingest.loading import SUFFIXES, LoadOptions, load_folder
 from contradict.jobs import alerts as alerts_io
 from contradict.jobs.config import ConfigError, Inputs, JobConfig, LoadedJobs, ModelConfig
@@ -499,9 +499,7 @@ def _run(
              name, len(scored), directions_scored, directions_cached)
     mark = time.perf_counter()
     calibration = load_calibration(getattr(model.info, "card", None))
-    scored = decide_pairs(scored, claims_by_id, calibration)
-    scored = classify_pairs(scored, claims_by_id, {d.id: d.date for d in documents})
-    scored.sort(key=rank_key)
+    scored = decide_and_rank(scored, claims_by_id, documents, calibration)
     groups = group_claims(claims, scored)
     timings["kinds_and_groups"] = time.perf_counter() - mark
 

@@ -65,6 +65,11 @@ def claim(statement: str, speaker: str | None = None, said_on: dt.date | None = 
          claim("The Kessel dam did not collapse.", None, MAR6, "b"), "factual"),
         (claim("Reyes ordered army engineers to the Orna valley.", None, MAR4),
          claim("Relief convoys reached the town of Orna with food.", None, MAR6, "b"), "other"),
+        # a debunking shares few words with the story it debunks, and is still about it
+        (claim("The report that the singer died of a heart attack is yet another celebrity death hoax.", None, MAR4),
+         claim("The sad news was given by his wife at a news conference in Los Angeles.", None, MAR6, "b"), "factual"),
+        (claim("Gill Rosenberg took to social media to dispel the rumor.", "Rosenberg", MAR4),
+         claim("A former soldier from Tel Aviv was captured after going to Iraq.", None, MAR6, "b"), "factual"),
         (claim("The government would not ask other countries for planes.", "Interior Minister Paulo Mendes", MAR4),
          claim("Lusmark asked Spain and France for planes on Friday.", None, MAR6, "b"), "temporal"),
     ],

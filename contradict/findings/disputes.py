@@ -1,0 +1,119 @@
+"""Rank contradictions by how strongly their two documents are in dispute, not by the pair alone.
+
+A single pair's confidence says how sure the model is that two sentences conflict. A reader
+wants the conflicts between documents that disagree, and two signals of that come from the
+documents rather than the pair (both measured on FNC-1 real-news topics, ``benchmarks/realnews.py``):
+
+- **contradiction share**: of the pairs scored between the two documents, the share decided
+  contradiction. Two articles that clash wherever they meet are in dispute; one contradiction
+  among many pairs the model finds compatible is more often a false alarm;
+- **truth gap**: the difference between the two documents' rates of words that call a story
+  false (``hoax``, ``fake``, ``not true``, ``denied``, ... : :data:`contradict.pairing.cues.TRUTH_PATTERN`),
+  per 100 words. A debunking article beside one that tells the story as fact.
+
+A contradiction's ``rank_score`` is its confidence times the documents' weight,
+``(1 + TRUTH_WEIGHT * truth_gap) * (1 + SHARE_WEIGHT * contradiction_share)``, and the report
+lists contradictions by it (:func:`contradict.findings.decide.rank_key`). The weight only
+reorders: which pairs are contradictions, and their confidence, are unchanged. Where no
+document uses truth words and every pair of documents clashes alike, the order is by confidence.
+The weights were chosen on FNC-1 train topics (ties broken on tune topics); README, "Decisions
+and quality on real news", has the numbers. A pure function of the pairs, claims and documents:
+nothing depends on the folder's size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, rank_key
+from contradict.findings.kinds import classify_pairs
+from contradict.pairing.cues import TRUTH_PATTERN
+from contradict.records import Claim, Document, Evidence, ScoredPair
+
+__all__ = ["SHARE_WEIGHT", "TRUTH_WEIGHT", "Dispute", "decide_and_rank", "disputes", "rank_pairs", "truth_rate"]
+
+#: Weight of the truth gap (difference in truth words per 100 words between the two documents).
+TRUTH_WEIGHT = 10.0
+#: Weight of the share of the documents' scored pairs that are contradictions.
+SHARE_WEIGHT = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """What two documents' pairs say about how far they are in dispute."""
+
+    scored: int
+    contradictions: int
+    truth_gap: float
+
+    @property
+    def share(self) -> float:
+        return self.contradictions / self.scored if self.scored else 0.0
+
+    @property
+    def weight(self) -> float:
+        return (1.0 + TRUTH_WEIGHT * self.truth_gap) * (1.0 + SHARE_WEIGHT * self.share)
+
+
+def truth_rate(text: str) -> float:
+    """Words calling a story false (:data:`TRUTH_PATTERN`) per 100 words of text."""
+    words = len(text.split())
+    return 100.0 * len(TRUTH_PATTERN.findall(text)) / words if words else 0.0
+
+
+def _doc_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def disputes(
+    pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], documents: Sequence[Document]
+) -> dict[tuple[str, str], Dispute]:
+    """Each pair of documents that has a scored pair: its counts and truth gap (keys sorted)."""
+    rates = {d.id: truth_rate(d.text) for d in documents}
+    scored: Counter[tuple[str, str]] = Counter()
+    contradictions: Counter[tuple[str, str]] = Counter()
+    for p in pairs:
+        key = _doc_key(claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)
+        scored[key] += 1
+        contradictions[key] += p.label == "contradiction"
+    return {
+        key: Dispute(n, contradictions[key], abs(rates.get(key[0], 0.0) - rates.get(key[1], 0.0)))
+        for key, n in scored.items()
+    }
+
+
+def _evidence(dispute: Dispute) -> Evidence:
+    detail = f"documents in dispute: {dispute.contradictions} of {dispute.scored} scored pairs between them are contradictions"
+    if dispute.truth_gap:
+        detail += f"; one uses {dispute.truth_gap:.2f} more words calling a story false per 100 words"
+    return Evidence("dispute", detail)
+
+
+def rank_pairs(pairs: Sequence[ScoredPair], claims: Mapping[str, Claim], documents: Sequence[Document]) -> list[ScoredPair]:
+    """The decided pairs, each contradiction with its ``rank_score`` and dispute evidence, in report order."""
+    found = disputes(pairs, claims, documents)
+    out = []
+    for p in pairs:
+        if p.label == "contradiction":
+            dispute = found[_doc_key(claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)]
+            score = round((p.confidence or 0.0) * dispute.weight, 6)
+            p = replace(p, rank_score=score, evidence=(*p.evidence, _evidence(dispute)))
+        elif p.rank_score is not None:
+            p = replace(p, rank_score=None)
+        out.append(p)
+    out.sort(key=rank_key)
+    return out
+
+
+def decide_and_rank(
+    pairs: Iterable[ScoredPair],
+    claims: Mapping[str, Claim],
+    documents: Sequence[Document],
+    calibration: Calibration = DEFAULT,
+) -> list[ScoredPair]:
+    """Scored pairs as the report gives them: decided (labels, confidence, evidence), their kinds, in rank order."""
+    decided = decide_pairs(pairs, claims, calibration)
+    kinds = classify_pairs(decided, claims, {d.id: d.date for d in documents})
+    return rank_pairs(kinds, claims, documents)
