@@ -1,10 +1,14 @@
-"""Three ways to re-rank or fold the reported contradictions, fitted on train topics, measured on tune topics.
+"""Ways to re-rank or fold the reported contradictions, fitted on train topics, measured on tune topics.
 
 Each is measured by the real-news benchmark's proxy (:mod:`realnews`): the share of each
 topic's top 10 contradictions that join an agree and a disagree document, pooled over the
-topics that have both. None of them is in the tool; this is the record of why (README,
-"Decisions and quality on real news").
+topics that have both. Only ``dispute`` is in the tool; this is the record of how it was chosen and why the others
+are not (README, "Decisions and quality on real news").
 
+- ``dispute`` (the one in the tool, :mod:`contradict.findings.disputes`): contradictions ordered
+  by confidence times ``(1 + truth_weight * truth gap) * (1 + share_weight * contradiction
+  share)`` of their two documents, over a grid of the two weights; the shipped weights are
+  the best top 10 on train (ties broken on tune).
 - ``rerank``: a logistic model fitted only among the pairs the default decision labels
   contradiction, against the stance proxy, over the confidence, similarity, how many of the
   folder's other documents hold a claim like each side (cosine >= 0.6), speakers, cues, kind,
@@ -43,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import realnews as R  # noqa: E402
 
 from contradict.findings.decide import fit_logistic  # noqa: E402
+from contradict.findings.disputes import SHARE_WEIGHT, TRUTH_WEIGHT, rank_pairs  # noqa: E402
 from contradict.findings.kinds import dates_disagree, numbers_disagree  # noqa: E402
 from contradict.pairing.cues import TRUTH_PATTERN  # noqa: E402
 
@@ -74,9 +79,13 @@ class Folder:
         return stances == R.OPPOSITE
 
 
-def top10(folders: Sequence[Folder], order: Callable[[Folder], list[Any]]) -> float | None:
-    hits = [f.opposite(p) for f in folders if f.eligible for p in order(f)[:10]]
+def topk(folders: Sequence[Folder], order: Callable[[Folder], list[Any]], k: int) -> float | None:
+    hits = [f.opposite(p) for f in folders if f.eligible for p in order(f)[:k]]
     return round(sum(hits) / len(hits), 4) if hits else None
+
+
+def top10(folders: Sequence[Folder], order: Callable[[Folder], list[Any]]) -> float | None:
+    return topk(folders, order, 10)
 
 
 def per_8_docs(folders: Sequence[Folder], order: Callable[[Folder], list[Any]]) -> float:
@@ -128,6 +137,33 @@ def rerank(train: Sequence[Folder], tune: Sequence[Folder]) -> dict[str, Any]:
         sum("discuss" in {f.topic.stance[f.by_id[p.claim_a].doc_id], f.topic.stance[f.by_id[p.claim_b].doc_id]}
             for f in train for p in f.contradictions) / max(len(rows), 1), 4)  # fmt: skip
     return out
+
+
+# ---------------------------------------------------------------- dispute (shipped)
+
+DISPUTE_GRID = ((0.0, 0.0), (10.0, 0.0), (0.0, 3.0), (3.0, 1.0), (3.0, 3.0), (10.0, 1.0), (10.0, 3.0), (10.0, 10.0),
+                (30.0, 3.0))  # fmt: skip
+
+
+def disputed(truth_weight: float, share_weight: float) -> Callable[[Folder], list[Any]]:
+    """The report's order with other dispute weights (contradict.findings.disputes.rank_pairs)."""
+
+    def order(f: Folder) -> list[Any]:
+        ranked = rank_pairs(list(f.found.pairs), f.by_id, f.topic.documents, truth_weight, share_weight)
+        return [p for p in ranked if p.label == "contradiction"]
+
+    return order
+
+
+def dispute(train: Sequence[Folder], tune: Sequence[Folder]) -> dict[str, Any]:
+    """Top 5 and top 10 over the weight grid; the shipped weights are the best on train (ties: tune)."""
+    rows = []
+    for tw, sw in DISPUTE_GRID:
+        order = disputed(tw, sw)
+        rows.append({"truth_weight": tw, "share_weight": sw,
+                     **{f"{name}_top{k}": topk(folders, order, k) for name, folders in (("train", train), ("tune", tune))
+                        for k in (5, 10)}})  # fmt: skip
+    return {"shipped": {"truth_weight": TRUTH_WEIGHT, "share_weight": SHARE_WEIGHT}, "grid": rows}
 
 
 # ---------------------------------------------------------------- fold
@@ -258,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         folders[name] = [Folder(t, c, f, encoder) for t, c, f in analysed]
     result = {"command": " ".join(["python", "benchmarks/ranking.py", *(argv if argv is not None else sys.argv[1:])]),
               "machine": R.machine(), "train_topics": fit_ids, "tune_topics": [t.id for t in tune_topics],
+              "dispute": dispute(folders["train"], folders["tune"]),
               "rerank": rerank(folders["train"], folders["tune"]), "fold": fold(folders["train"], folders["tune"]),
               "central": central(folders["train"], folders["tune"], model)}  # fmt: skip
     text = json.dumps(result, indent=1)

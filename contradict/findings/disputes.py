@@ -54,7 +54,11 @@ class Dispute:
 
     @property
     def weight(self) -> float:
-        return (1.0 + TRUTH_WEIGHT * self.truth_gap) * (1.0 + SHARE_WEIGHT * self.share)
+        return self.weighted(TRUTH_WEIGHT, SHARE_WEIGHT)
+
+    def weighted(self, truth_weight: float, share_weight: float) -> float:
+        """``(1 + truth_weight * truth_gap) * (1 + share_weight * share)``; :attr:`weight` uses the defaults."""
+        return (1.0 + truth_weight * self.truth_gap) * (1.0 + share_weight * self.share)
 
 
 def truth_rate(text: str) -> float:
@@ -91,17 +95,28 @@ def _evidence(dispute: Dispute) -> Evidence:
     return Evidence("dispute", detail)
 
 
-def rank_pairs(pairs: Sequence[ScoredPair], claims: Mapping[str, Claim], documents: Sequence[Document]) -> list[ScoredPair]:
-    """The decided pairs, each contradiction with its ``rank_score`` and dispute evidence, in report order."""
+def rank_pairs(
+    pairs: Sequence[ScoredPair],
+    claims: Mapping[str, Claim],
+    documents: Sequence[Document],
+    truth_weight: float = TRUTH_WEIGHT,
+    share_weight: float = SHARE_WEIGHT,
+) -> list[ScoredPair]:
+    """The decided pairs, each contradiction with its ``rank_score`` and dispute evidence, in report order.
+
+    Ranking pairs again replaces what an earlier ranking set. The weights are parameters for
+    ``benchmarks/ranking.py``, which chose the defaults.
+    """
     found = disputes(pairs, claims, documents)
     out = []
     for p in pairs:
+        evidence = tuple(e for e in p.evidence if e.type != "dispute")
         if p.label == "contradiction":
             dispute = found[_doc_key(claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)]
-            score = round((p.confidence or 0.0) * dispute.weight, 6)
-            p = replace(p, rank_score=score, evidence=(*p.evidence, _evidence(dispute)))
-        elif p.rank_score is not None:
-            p = replace(p, rank_score=None)
+            score = round((p.confidence or 0.0) * dispute.weighted(truth_weight, share_weight), 6)
+            p = replace(p, rank_score=score, evidence=(*evidence, _evidence(dispute)))
+        elif p.rank_score is not None or evidence != p.evidence:
+            p = replace(p, rank_score=None, evidence=evidence)
         out.append(p)
     out.sort(key=rank_key)
     return out

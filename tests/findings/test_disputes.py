@@ -108,7 +108,9 @@ def test_no_dispute_signal_keeps_the_confidence_order() -> None:
 def test_ranking_again_gives_the_same_pairs() -> None:
     docs, claims, pairs = _folder()
     once = rank_pairs(pairs, claims, docs)
-    assert rank_pairs(once, claims, docs)[0].rank_score == once[0].rank_score
+    assert rank_pairs(once, claims, docs) == once  # no second dispute line, the same scores
+    flat = rank_pairs(pairs, claims, docs, truth_weight=0.0, share_weight=0.0)
+    assert [p.id for p in flat][:3] == ["a:c1-c:c1", "a:c1-b:c1", "a:c2-b:c2"]  # by confidence alone
     relabelled = [dataclasses.replace(p, label="neutral") if p.label == "contradiction" else p for p in once]
     assert all(p.rank_score is None for p in rank_pairs(relabelled, claims, docs))
 
