@@ -568,8 +568,33 @@ def _language_probs(text: str) -> dict[str, float]:
         return {}
 
 
+#: A text of at least this many lowercase words, this share of them one language's commonest
+#: function words (:data:`_FUNCTION_WORDS`), is in that language without asking langdetect: about
+#: 14 ms for an 800-word article, about 8% of extraction's time. Of the 1,627 FNC-1 train bodies
+#: with 20 such words, 95% are at 0.25 or more, and langdetect says "en" for all 1,625 at 0.15 or more.
+FUNCTION_WORD_SHARE = 0.15
+FUNCTION_WORD_MIN = 20
+
+
+def _by_function_words(text: str) -> str | None:
+    lower = [w.lower() for w in _WORD.findall(text) if w[0].islower()]
+    if len(lower) < FUNCTION_WORD_MIN:
+        return None
+    for language, words in _FUNCTION_WORDS.items():
+        if sum(w in words for w in lower) >= FUNCTION_WORD_SHARE * len(lower):
+            return language
+    return None
+
+
 def detect_language(text: str) -> str | None:
-    """The most probable ISO 639-1 language of text, or None when it cannot be told."""
+    """The ISO 639-1 language of text, or None when it cannot be told.
+
+    A text dense in one language's function words is in that language (:data:`FUNCTION_WORD_SHARE`);
+    any other gets langdetect's most probable language.
+    """
+    by_words = _by_function_words(text)
+    if by_words is not None:
+        return by_words
     probs = _language_probs(text)
     return max(probs, key=probs.__getitem__) if probs else None
 

@@ -670,6 +670,24 @@ def test_given_language_overrides_detection() -> None:
     assert reasons(result, text) == [("other_language", line) for line in english]
 
 
+def test_function_words_settle_an_english_document_without_langdetect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contradict.claims import extract as extract_module
+
+    asked: list[str] = []
+    real = extract_module._language_probs
+    monkeypatch.setattr(extract_module, "_language_probs", lambda text: asked.append(text) or real(text))
+    english = " ".join([ENGLISH_BODY.replace("\n", " ")] * 2)
+    assert extract_module.detect_language(english) == "en" and asked == []
+    # too few words, or too few English function words: langdetect decides
+    assert extract_module.detect_language("The ministry said so.") == "en" and len(asked) == 1
+    spanish = " ".join([SPANISH] * 4)
+    assert extract_module.detect_language(spanish) == "es" and len(asked) == 2
+    # an English body with a German article pasted after it is still English, and the German paragraph is dropped
+    result = extract_claims(make_doc(english + "\n" + GERMAN))
+    assert result.language == "en"
+    assert [d.detail for d in result.dropped if d.reason == "other_language"] == ["de"]
+
+
 @pytest.mark.parametrize("text", ["", "   \n", "12345 67 -- 89"])
 def test_documents_without_language(text: str) -> None:
     result = extract_claims(make_doc(text))
