@@ -39,16 +39,13 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from contradict.claims.context import is_expletive
 from contradict.claims.extract import ExtractOptions, extract_claims, extract_many
 from contradict.records import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOMIC = ROOT / "tests" / "data" / "labelled" / "atomic.jsonl"
 _LEADING = re.compile(r"^(?:He|She|It|They|His|Her|Its|Their|Him|Them|This|That|These|Those)\b")
-_EXPLETIVE = re.compile(  # expletive "it" is no reference: "It was not immediately clear who ..."
-    r"^It\s+(?:is|was|remains|seems|appears|has been|had been|will be|would be)\s+(?:\w+\s+){0,3}?"
-    r"(?:that|whether|if|to|how|when|why|what|who)\b"
-)
 _REFERENCE_FLAGS = {"unresolved_pronoun", "unresolved_reference", "vague_reference", "unresolved_speaker"}
 
 
@@ -126,7 +123,7 @@ def quality(path: Path, options: ExtractOptions) -> dict:
         misses.extend(f"{row['id']}: extra {c.statement!r}" for c in extra)
         for claim in claims:
             claims_n += 1
-            if _LEADING.match(claim.statement) and not _EXPLETIVE.match(claim.statement):
+            if _LEADING.match(claim.statement) and not is_expletive(claim.statement):
                 leading += 1
                 unflagged += not (_REFERENCE_FLAGS & set(claim.flags))
     precision = tp / (tp + fp) if tp + fp else 0.0
@@ -208,7 +205,7 @@ def speed(path: Path, docs: int, runs: int, spacy_model: str, ways: list[str] | 
                 rates.append(len(documents) / (time.perf_counter() - started))
                 cpu_rates.append(len(documents) / (_cpu_seconds() - cpu))
             extracted = [c for r in results for c in r.claims]
-            leading = [c for c in extracted if _LEADING.match(c.statement) and not _EXPLETIVE.match(c.statement)]
+            leading = [c for c in extracted if _LEADING.match(c.statement) and not is_expletive(c.statement)]
             unflagged = [c for c in leading if not (_REFERENCE_FLAGS & set(c.flags))]
             out[f"{name}/{way}"] = {
                 "docs_per_s_median": round(statistics.median(rates), 2), "runs": [round(r, 2) for r in rates],

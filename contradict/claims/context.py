@@ -20,6 +20,7 @@ __all__ = [
     "Entity",
     "Resolved",
     "find_people",
+    "is_expletive",
     "speaker_key",
 ]
 
@@ -115,6 +116,13 @@ _EXPLETIVE = re.compile(
     r"\s+(?:\w+\s+){0,3}?(?:that|whether|if|to|how|when|why|what|who)\b"
     r"|^It\s+(?:is|was)\s+(?:raining|snowing|unclear|not\s+clear|too\s+early)\b",
 )
+
+
+def is_expletive(statement: str) -> bool:
+    """Whether a statement opens with an expletive "it", which refers to nothing: "It was unclear whether ..."."""
+    return bool(_EXPLETIVE.match(statement))
+
+
 _DEMONSTRATIVE = re.compile(
     r"^(?:This|That|These|Those)\s+(?:is|was|are|were|will|would|has|have|had|means|meant|could|may|might|shows|showed)\b"
 )
