@@ -88,10 +88,18 @@ def disputes(
     }
 
 
-def _evidence(dispute: Dispute) -> Evidence:
+def _truth_words(text: str) -> str:
+    """The words calling a story false in text, commonest first: "'hoax' x3, 'denied' x1"."""
+    counts = Counter(m.group(0).lower() for m in TRUTH_PATTERN.finditer(text))
+    return ", ".join(f"{word!r} x{n}" for word, n in counts.most_common(3))
+
+
+def _evidence(dispute: Dispute, a: tuple[float, str], b: tuple[float, str]) -> Evidence:
+    """The dispute line of a contradiction; ``a`` and ``b`` are its documents' (truth rate, truth words)."""
     detail = f"documents in dispute: {dispute.contradictions} of {dispute.scored} scored pairs between them are contradictions"
     if dispute.truth_gap:
-        detail += f"; one uses {dispute.truth_gap:.2f} more words calling a story false per 100 words"
+        side, (rate, words), less = ("a", a, b[0]) if a[0] > b[0] else ("b", b, a[0])
+        detail += f"; claim {side}'s document calls a story false more often ({words}: {rate:.2f} per 100 words, against {less:.2f})"
     return Evidence("dispute", detail)
 
 
@@ -108,13 +116,15 @@ def rank_pairs(
     ``benchmarks/ranking.py``, which chose the defaults.
     """
     found = disputes(pairs, claims, documents)
+    truth = {d.id: (truth_rate(d.text), _truth_words(d.text)) for d in documents}
     out = []
     for p in pairs:
         evidence = tuple(e for e in p.evidence if e.type != "dispute")
         if p.label == "contradiction":
             dispute = found[_doc_key(claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)]
             score = round((p.confidence or 0.0) * dispute.weighted(truth_weight, share_weight), 6)
-            p = replace(p, rank_score=score, evidence=(*evidence, _evidence(dispute)))
+            sides = (truth.get(claims[p.claim_a].doc_id, (0.0, "")), truth.get(claims[p.claim_b].doc_id, (0.0, "")))
+            p = replace(p, rank_score=score, evidence=(*evidence, _evidence(dispute, *sides)))
         elif p.rank_score is not None or evidence != p.evidence:
             p = replace(p, rank_score=None, evidence=evidence)
         out.append(p)

@@ -92,6 +92,10 @@ def test_rank_pairs_orders_contradictions_by_the_dispute_of_their_documents() ->
         assert p.rank_score == pytest.approx(p.confidence * found[key].weight, abs=1e-6)
         assert p.evidence[-1].type == "dispute" and "scored pairs between them are contradictions" in p.evidence[-1].detail
     assert all(p.rank_score is None and not p.evidence for p in ranked[4:])
+    debunking = ranked[0].evidence[-1].detail  # claim b is in document b, the debunking
+    assert "2 of 2 scored pairs" in debunking and "claim b's document calls a story false more often" in debunking
+    assert "'hoax' x5, 'fake' x5" in debunking and "against 0.00" in debunking
+    assert "calls a story false" not in ranked[2].evidence[-1].detail  # a and c: no truth words either side
     before = {p.id: (p.label, p.kind, p.confidence) for p in pairs}
     assert {p.id: (p.label, p.kind, p.confidence) for p in ranked} == before  # only the order and rank_score change
 
