@@ -593,10 +593,21 @@ def run(
             "torch": torch.__version__,
         }, indent=2) + "\n", encoding="utf-8")
     model = build_model(base, head_path, cfg)
-    if cfg.init_from and not checkpoints(run_dir):
-        at = load_checkpoint(Path(cfg.init_from), model)
-        log.info("started from the trained tensors of %s (step %d of that run)", cfg.init_from, at)
+    start_from(run_dir, model, cfg.init_from)
     return train(run_dir, model, data, cfg, device=torch_device, stop_after=stop_after)
+
+
+def start_from(run_dir: Path, model: Any, init_from: str) -> int | None:
+    """Load an earlier run's trained tensors (``--init``) into a new run's model; return that run's step.
+
+    Only a run that has no checkpoint yet starts from them: a run being resumed continues from
+    its own latest checkpoint, which :func:`train` loads. The optimizer starts afresh.
+    """
+    if not init_from or checkpoints(run_dir):
+        return None
+    at = load_checkpoint(Path(init_from), model)
+    log.info("started from the trained tensors of %s (step %d of that run)", init_from, at)
+    return at
 
 
 # ----------------------------------------------------------------------------- export and merge

@@ -155,6 +155,29 @@ def test_resume_from_a_checkpoint_reaches_the_same_state(tiny_nli_dir, tiny_setu
         assert torch.allclose(a[name], b[name], atol=1e-6), name
 
 
+def test_init_starts_a_new_run_from_another_runs_tensors_but_never_overrides_a_resume(tiny_nli_dir, tiny_setup, tmp_path):
+    import torch
+
+    from contradict.training.finetune import build_model, checkpoints, start_from, train, trainable_state
+
+    cfg, data = tiny_setup
+    first = build_model(tiny_nli_dir, None, cfg)
+    assert train(tmp_path / "first", first, data, cfg, stop_after=3) == 3
+    checkpoint = checkpoints(tmp_path / "first")[-1]
+    fresh = build_model(tiny_nli_dir, None, cfg)
+    assert start_from(tmp_path / "second", fresh, "") is None  # no --init: the model as built
+    assert start_from(tmp_path / "second", fresh, str(checkpoint)) == 3
+    for name, tensor in trainable_state(first).items():
+        assert torch.equal(trainable_state(fresh)[name], tensor), name
+    # the new run trains on from there, and once it has a checkpoint of its own, --init is ignored
+    assert train(tmp_path / "second", fresh, data, cfg, stop_after=2) == 2
+    again = build_model(tiny_nli_dir, None, cfg)
+    assert start_from(tmp_path / "second", again, str(checkpoint)) is None
+    untouched = build_model(tiny_nli_dir, None, cfg)
+    for name, tensor in trainable_state(untouched).items():
+        assert torch.equal(trainable_state(again)[name], tensor), name
+
+
 def test_merged_adapter_gives_the_peft_models_logits(tiny_nli_dir, tiny_setup):
     import torch
     from transformers import AutoModelForSequenceClassification
