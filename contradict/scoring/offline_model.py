@@ -145,33 +145,50 @@ def ensure_converted(cache_dir: Path | None = None) -> Path:
     return target
 
 
-def ensure_with_head(head_path: Path, cache_dir: Path | None = None) -> Path:
-    """The rebuilt checkpoint with a shipped three-way head swapped in, built once into the cache."""
+def _variant(path: Path, what: str, suffix: str, cache_dir: Path | None) -> tuple[Path, Path, str]:
+    """(base checkpoint, the variant's cache folder, the artefact's sha256) for a shipped artefact."""
+    if not path.is_file():
+        raise ModelLoadError(f"{what} file {path} is missing: reinstall contradict")
+    digest = file_sha256(path)
+    base = ensure_converted(cache_dir)
+    return base, base.parent / f"{base.name}-{suffix}-{digest[:16]}", digest
+
+
+def _read_artefact(path: Path) -> tuple[dict[str, str], dict[str, "Any"], list[str]]:
+    """A safetensors artefact's metadata, tensors and label list (checked against its classifier)."""
     from safetensors import safe_open  # noqa: PLC0415
 
-    if not head_path.is_file():
-        raise ModelLoadError(f"head file {head_path} is missing: reinstall contradict")
-    digest = file_sha256(head_path)
-    base = ensure_converted(cache_dir)
-    target = base.parent / f"{base.name}-head-{digest[:16]}"
-    if (target / "contradict-conversion.json").is_file():
-        return target
-    log.info("building the three-way offline model into %s (once)", target)
+    with safe_open(str(path), framework="pt") as fh:
+        metadata = dict(fh.metadata() or {})
+        tensors = {key: fh.get_tensor(key) for key in fh.keys()}
+    labels = metadata.get("labels", "").split(",")
+    if "classifier.weight" not in tensors or len(labels) != tensors["classifier.weight"].shape[0]:
+        raise ModelLoadError(f"{path}: its label list {labels} does not match its classifier")
+    return metadata, tensors, labels
+
+
+def _relabelled(base: Path, labels: list[str]) -> "Any":
+    """The base checkpoint as a sequence classifier with a new, untrained head for these labels."""
+    import torch  # noqa: PLC0415
     from transformers import AutoModelForSequenceClassification  # noqa: PLC0415
 
-    with safe_open(str(head_path), framework="pt") as fh:
-        labels = fh.metadata().get("labels", "").split(",")
-        head = {key: fh.get_tensor(key) for key in fh.keys()}
-    if len(labels) != head["classifier.weight"].shape[0]:
-        raise ModelLoadError(f"{head_path}: its label list {labels} does not match its classifier")
     model = AutoModelForSequenceClassification.from_pretrained(str(base))
     model.config.num_labels = len(labels)
     model.config.id2label = dict(enumerate(labels))
     model.config.label2id = {label: i for i, label in enumerate(labels)}
-    import torch  # noqa: PLC0415
-
     model.classifier = torch.nn.Linear(model.classifier.in_features, len(labels))
     model.num_labels = len(labels)
+    return model
+
+
+def ensure_with_head(head_path: Path, cache_dir: Path | None = None) -> Path:
+    """The rebuilt checkpoint with a shipped three-way head swapped in, built once into the cache."""
+    base, target, digest = _variant(head_path, "head", "head", cache_dir)
+    if (target / "contradict-conversion.json").is_file():
+        return target
+    log.info("building the three-way offline model into %s (once)", target)
+    _, head, labels = _read_artefact(head_path)
+    model = _relabelled(base, labels)
     missing = set(head) - set(model.state_dict())
     if missing:
         raise ModelLoadError(f"{head_path}: unknown tensors {sorted(missing)}")
@@ -214,31 +231,12 @@ def merge_adapter(model: "Any", tensors: dict[str, "Any"], metadata: dict[str, s
 def ensure_with_adapter(adapter_path: Path, cache_dir: Path | None = None) -> Path:
     """The rebuilt checkpoint with a shipped low-rank adapter merged in (three-way head
     included), built once into the cache like :func:`ensure_with_head`."""
-    from safetensors import safe_open  # noqa: PLC0415
-
-    if not adapter_path.is_file():
-        raise ModelLoadError(f"adapter file {adapter_path} is missing: reinstall contradict")
-    digest = file_sha256(adapter_path)
-    base = ensure_converted(cache_dir)
-    target = base.parent / f"{base.name}-lora-{digest[:16]}"
+    base, target, digest = _variant(adapter_path, "adapter", "lora", cache_dir)
     if (target / "contradict-conversion.json").is_file():
         return target
     log.info("merging the fine-tuned adapter into %s (once)", target)
-    import torch  # noqa: PLC0415
-    from transformers import AutoModelForSequenceClassification  # noqa: PLC0415
-
-    with safe_open(str(adapter_path), framework="pt") as fh:
-        metadata = dict(fh.metadata() or {})
-        tensors = {key: fh.get_tensor(key) for key in fh.keys()}
-    labels = metadata.get("labels", "").split(",")
-    if "classifier.weight" not in tensors or len(labels) != tensors["classifier.weight"].shape[0]:
-        raise ModelLoadError(f"{adapter_path}: its label list {labels} does not match its classifier")
-    model = AutoModelForSequenceClassification.from_pretrained(str(base))
-    model.config.num_labels = len(labels)
-    model.config.id2label = dict(enumerate(labels))
-    model.config.label2id = {label: i for i, label in enumerate(labels)}
-    model.classifier = torch.nn.Linear(model.classifier.in_features, len(labels))
-    model.num_labels = len(labels)
+    metadata, tensors, labels = _read_artefact(adapter_path)
+    model = _relabelled(base, labels)
     merge_adapter(model, tensors, metadata)
     model.eval()
     _save_variant(model, base, target, {"adapter": {"file": adapter_path.name, "sha256": digest}})
