@@ -5,7 +5,7 @@ ordered rule table (``KIND_RULES``; the first rule that holds names the kind):
 
 - ``factual``: one claim says the story is false ("hoax", "fake", "denied": the ``truth`` cue)
   and the other tells it, whatever words they share (a debunking says little of the story's
-  details); the claims give different numbers, dates or names for the same thing; or at
+  details), unless one speaker said both (then the rules below decide, as for any pair); the claims give different numbers, dates or names for the same thing; or at
   least one of them is a document's own account of events (no speaker) that the other denies;
 - ``temporal``: the same speaker or source said both, on different dates (a change of position),
   or a position someone stated is contradicted by a later account of what happened;
@@ -174,7 +174,8 @@ KindRule = tuple[ContradictionKind, str, Callable[[PairFacts], bool]]
 #: Tried in order; the first rule whose test holds gives the kind (and the reason, for explain()).
 KIND_RULES: tuple[KindRule, ...] = (
     ("factual", "one claim says the story is false (a hoax, fake, denied), the other tells it",
-     lambda f: bool(TRUTH_PATTERN.search(f.a.statement)) != bool(TRUTH_PATTERN.search(f.b.statement))),
+     lambda f: bool(TRUTH_PATTERN.search(f.a.statement)) != bool(TRUTH_PATTERN.search(f.b.statement))
+     and not _same_speaker(f)),
     ("other", "the claims share too little to be about the same thing",
      lambda f: f.overlap < MIN_TOPIC_OVERLAP and not _same_speaker(f)),
     ("factual", "they give different numbers for the same quantity", lambda f: numbers_disagree(f.a, f.b)),

@@ -70,6 +70,9 @@ def claim(statement: str, speaker: str | None = None, said_on: dt.date | None = 
          claim("The sad news was given by his wife at a news conference in Los Angeles.", None, MAR6, "b"), "factual"),
         (claim("Gill Rosenberg took to social media to dispel the rumor.", "Rosenberg", MAR4),
          claim("A former soldier from Tel Aviv was captured after going to Iraq.", None, MAR6, "b"), "factual"),
+        # ... but one speaker's debunking and later account is a change of position
+        (claim("The report that troops were sent is false.", "Defence Minister Tomas Reyes", MAR4),
+         claim("Army troops were sent to the Orna valley.", "Reyes", MAR6, "b"), "temporal"),
         (claim("The government would not ask other countries for planes.", "Interior Minister Paulo Mendes", MAR4),
          claim("Lusmark asked Spain and France for planes on Friday.", None, MAR6, "b"), "temporal"),
     ],
