@@ -164,6 +164,20 @@ def test_examples_planted_contradictions_are_the_top_pairs(example_report):
     assert found == set(range(len(PLANTED))), json.dumps([(claims[p["claim_a"]], claims[p["claim_b"]]) for p in top], indent=1)
 
 
+def test_examples_contradictions_come_in_rank_order_with_their_dispute(example_report):
+    """Contradictions first, 'other' after the rest, each group by rank_score; only contradictions have one."""
+    pairs = example_report["pairs"]
+    contradictions = [p for p in pairs if p["label"] == "contradiction"]
+    assert contradictions and pairs[: len(contradictions)] == contradictions
+    assert all(p["rank_score"] is None for p in pairs[len(contradictions):])
+    keys = [(p["kind"] == "other", -p["rank_score"]) for p in contradictions]
+    assert keys == sorted(keys)
+    for p in contradictions:
+        dispute = [e["detail"] for e in p["evidence"] if e["type"] == "dispute"]
+        assert len(dispute) == 1 and "scored pairs between them are contradictions" in dispute[0]
+        assert p["rank_score"] >= p["confidence"] - 1e-4  # the weight is at least 1
+
+
 def test_examples_no_noise_became_a_claim(example_report):
     for claim in example_report["claims"]:
         for noise in NOISE:
