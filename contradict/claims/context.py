@@ -241,6 +241,9 @@ class _Mention:
     key: str
 
 
+_PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+
+
 @dataclass(slots=True)
 class DocumentContext:
     """What a document has named so far, in reading order (one per document, mutable)."""
@@ -323,7 +326,7 @@ class DocumentContext:
         compatible person decides: exactly one there resolves it, two or more leave it open.
         Gender counts only where a title states it ('Mrs', 'spokesman').
         """
-        gender = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}.get(word.lower())
+        gender = _PRONOUN_GENDER.get(word.lower())
         by_sentence: dict[int, dict[str, Entity]] = {}
         for mention in reversed(self.mentions):
             if mention.sentence < self.sentence - self.window:
@@ -335,6 +338,12 @@ class DocumentContext:
             return None
         nearest = by_sentence[max(by_sentence)]
         return next(iter(nearest.values())) if len(nearest) == 1 else None
+
+    def _other_gender(self, word: str, key: str | None) -> bool:
+        """Whether a title gives the entity ``key`` the other gender than the pronoun ('Mr Machnouk' and 'she')."""
+        gender = _PRONOUN_GENDER.get(word.lower())
+        entity = self.entities.get(key) if key else None
+        return bool(gender and entity is not None and entity.gender and entity.gender != gender)
 
     def group_pronoun(self, plural: bool) -> Entity | None:
         """The one body an 'it'/'they' speaker can stand for: the nearest sentence naming bodies decides, as for people.
@@ -421,7 +430,7 @@ class DocumentContext:
             replacement: str | None = None
             ambiguous = False
             if attributed and not quoted and speaker_name and speaker_name.lower() not in _PRONOUN_SPEAKERS:
-                if (role == "person") == speaker_is_person:
+                if (role == "person") == speaker_is_person and not self._other_gender(word, speaker_self):
                     # indirect speech: 'Russia said it would' -> 'Russia would'; but 'Trump said
                     # she was ...' after a sentence naming Le Pen has two candidates: flag, don't guess
                     ambiguous = role == "person" and self.pronoun(word, speaker_self) is not None

@@ -404,3 +404,16 @@ def test_a_speaker_phrase_ending_in_a_place_is_not_a_person() -> None:
 )
 def test_what_is_not_split(nlp, sentence: str, expected: list[str]) -> None:
     assert [c.statement for c in atomic_clauses(nlp(sentence))] == expected
+
+
+def test_indirect_speech_pronoun_is_not_a_speaker_of_the_other_gender() -> None:
+    """'Mr Machnouk said ... she was being interrogated': the title says 'she' is someone else."""
+    text = ("Mr Machnouk said Ms Dulaimi's children were staying at a care centre while she was being "
+            "interrogated at the defence ministry's headquarters.")  # fmt: skip
+    claims = extract_claims(doc_of(text)).claims
+    interrogated = [c for c in claims if "interrogated" in c.statement]
+    assert interrogated and not any("Machnouk" in c.statement for c in interrogated)
+    assert all("unresolved_pronoun" in c.flags or c.statement.startswith("Ms Dulaimi") for c in interrogated)
+    # a title that agrees with the pronoun leaves it the speaker
+    text = "Mr Paul Ginsberg analyzed the recording. Mr Ginsberg said he detected at least 10 gunshots."
+    assert extract_claims(doc_of(text)).claims[-1].statement == "Mr Paul Ginsberg detected at least 10 gunshots."
