@@ -52,19 +52,29 @@ class Dispute:
     def share(self) -> float:
         return self.contradictions / self.scored if self.scored else 0.0
 
-    @property
-    def weight(self) -> float:
-        return self.weighted(TRUTH_WEIGHT, SHARE_WEIGHT)
-
-    def weighted(self, truth_weight: float, share_weight: float) -> float:
-        """``(1 + truth_weight * truth_gap) * (1 + share_weight * share)``; :attr:`weight` uses the defaults."""
+    def weight(self, truth_weight: float = TRUTH_WEIGHT, share_weight: float = SHARE_WEIGHT) -> float:
+        """``(1 + truth_weight * truth_gap) * (1 + share_weight * share)``."""
         return (1.0 + truth_weight * self.truth_gap) * (1.0 + share_weight * self.share)
+
+
+@dataclass(frozen=True, slots=True)
+class _Truth:
+    """A document's words calling a story false: their rate per 100 words, and the commonest, for a reader."""
+
+    rate: float
+    words: str
+
+
+def _truth(text: str) -> _Truth:
+    counts = Counter(m.group(0).lower() for m in TRUTH_PATTERN.finditer(text))
+    words = len(text.split())
+    rate = 100.0 * sum(counts.values()) / words if words else 0.0
+    return _Truth(rate, ", ".join(f"{word!r} x{n}" for word, n in counts.most_common(3)))
 
 
 def truth_rate(text: str) -> float:
     """Words calling a story false (:data:`TRUTH_PATTERN`) per 100 words of text."""
-    words = len(text.split())
-    return 100.0 * len(TRUTH_PATTERN.findall(text)) / words if words else 0.0
+    return _truth(text).rate
 
 
 def _doc_key(a: str, b: str) -> tuple[str, str]:
@@ -75,7 +85,12 @@ def disputes(
     pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], documents: Sequence[Document]
 ) -> dict[tuple[str, str], Dispute]:
     """Each pair of documents that has a scored pair: its counts and truth gap (keys sorted)."""
-    rates = {d.id: truth_rate(d.text) for d in documents}
+    return _disputes(pairs, claims, {d.id: _truth(d.text).rate for d in documents})
+
+
+def _disputes(
+    pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], rates: Mapping[str, float]
+) -> dict[tuple[str, str], Dispute]:
     scored: Counter[tuple[str, str]] = Counter()
     contradictions: Counter[tuple[str, str]] = Counter()
     for p in pairs:
@@ -88,18 +103,13 @@ def disputes(
     }
 
 
-def _truth_words(text: str) -> str:
-    """The words calling a story false in text, commonest first: "'hoax' x3, 'denied' x1"."""
-    counts = Counter(m.group(0).lower() for m in TRUTH_PATTERN.finditer(text))
-    return ", ".join(f"{word!r} x{n}" for word, n in counts.most_common(3))
-
-
-def _evidence(dispute: Dispute, a: tuple[float, str], b: tuple[float, str]) -> Evidence:
-    """The dispute line of a contradiction; ``a`` and ``b`` are its documents' (truth rate, truth words)."""
+def _evidence(dispute: Dispute, a: _Truth, b: _Truth) -> Evidence:
+    """The dispute line of a contradiction, given what its two documents say is false."""
     detail = f"documents in dispute: {dispute.contradictions} of {dispute.scored} scored pairs between them are contradictions"
     if dispute.truth_gap:
-        side, (rate, words), less = ("a", a, b[0]) if a[0] > b[0] else ("b", b, a[0])
-        detail += f"; claim {side}'s document calls a story false more often ({words}: {rate:.2f} per 100 words, against {less:.2f})"
+        side, more, less = ("a", a, b) if a.rate > b.rate else ("b", b, a)
+        detail += (f"; claim {side}'s document calls a story false more often ({more.words}: "
+                   f"{more.rate:.2f} per 100 words, against {less.rate:.2f})")  # fmt: skip
     return Evidence("dispute", detail)
 
 
@@ -115,15 +125,16 @@ def rank_pairs(
     Ranking pairs again replaces what an earlier ranking set. The weights are parameters for
     ``benchmarks/ranking.py``, which chose the defaults.
     """
-    found = disputes(pairs, claims, documents)
-    truth = {d.id: (truth_rate(d.text), _truth_words(d.text)) for d in documents}
+    truth = {d.id: _truth(d.text) for d in documents}
+    found = _disputes(pairs, claims, {doc: t.rate for doc, t in truth.items()})
+    none = _Truth(0.0, "")
     out = []
     for p in pairs:
         evidence = tuple(e for e in p.evidence if e.type != "dispute")
         if p.label == "contradiction":
             dispute = found[_doc_key(claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)]
-            score = round((p.confidence or 0.0) * dispute.weighted(truth_weight, share_weight), 6)
-            sides = (truth.get(claims[p.claim_a].doc_id, (0.0, "")), truth.get(claims[p.claim_b].doc_id, (0.0, "")))
+            score = round((p.confidence or 0.0) * dispute.weight(truth_weight, share_weight), 6)
+            sides = (truth.get(claims[p.claim_a].doc_id, none), truth.get(claims[p.claim_b].doc_id, none))
             p = replace(p, rank_score=score, evidence=(*evidence, _evidence(dispute, *sides)))
         elif p.rank_score is not None or evidence != p.evidence:
             p = replace(p, rank_score=None, evidence=evidence)

@@ -5,8 +5,9 @@ ordered rule table (``KIND_RULES``; the first rule that holds names the kind):
 
 - ``factual``: one claim says the story is false ("hoax", "fake", "denied": the ``truth`` cue)
   and the other tells it, whatever words they share (a debunking says little of the story's
-  details), unless one speaker said both (then the rules below decide, as for any pair); the claims give different numbers, dates or names for the same thing; or at
-  least one of them is a document's own account of events (no speaker) that the other denies;
+  details), unless one speaker said both (then the rules below decide, as for any pair); the
+  claims give different numbers, dates or names for the same thing; or at least one of them is
+  a document's own account of events (no speaker) that the other denies;
 - ``temporal``: the same speaker or source said both, on different dates (a change of position),
   or a position someone stated is contradicted by a later account of what happened;
 - ``stance``: different speakers hold opposite positions;
@@ -25,7 +26,7 @@ from functools import lru_cache
 
 from contradict.claims.context import speaker_key
 from contradict.claims.normalize import content_words, date_range, quantity_interval
-from contradict.pairing.cues import TRUTH_PATTERN
+from contradict.pairing.cues import truth_word
 from contradict.records import Claim, ContradictionKind, ScoredPair
 
 __all__ = [
@@ -174,8 +175,7 @@ KindRule = tuple[ContradictionKind, str, Callable[[PairFacts], bool]]
 #: Tried in order; the first rule whose test holds gives the kind (and the reason, for explain()).
 KIND_RULES: tuple[KindRule, ...] = (
     ("factual", "one claim says the story is false (a hoax, fake, denied), the other tells it",
-     lambda f: bool(TRUTH_PATTERN.search(f.a.statement)) != bool(TRUTH_PATTERN.search(f.b.statement))
-     and not _same_speaker(f)),
+     lambda f: (truth_word(f.a) is None) != (truth_word(f.b) is None) and not _same_speaker(f)),
     ("other", "the claims share too little to be about the same thing",
      lambda f: f.overlap < MIN_TOPIC_OVERLAP and not _same_speaker(f)),
     ("factual", "they give different numbers for the same quantity", lambda f: numbers_disagree(f.a, f.b)),

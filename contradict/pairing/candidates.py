@@ -20,12 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from contradict.errors import ModelLoadError
-from contradict.pairing.cues import (
-    TRUTH_PATTERN,
-    CueOptions,
-    cue_pairs,
-    indexed_cue_pairs,
-)
+from contradict.pairing.cues import CueOptions, cue_pairs, indexed_cue_pairs, truth_word
 from contradict.pairing.index import (
     IndexOptions,
     Neighbours,
@@ -187,7 +182,7 @@ def _ann_candidates(
     chosen = _neighbour_pairs(ann_neighbours(emb, doc_ids, options.top_k, options.index, index=index), options.min_similarity)
     cue_found: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
     if options.cues:
-        truth = np.asarray([i for i, c in enumerate(claims) if TRUTH_PATTERN.search(c.statement)], dtype=np.int64)
+        truth = np.asarray([i for i, c in enumerate(claims) if truth_word(c)], dtype=np.int64)
         partners: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if len(truth):
             near = ann_neighbours(emb, doc_ids, options.cue.truth_neighbours, options.index, index=index, queries=truth)

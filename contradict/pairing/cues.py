@@ -48,6 +48,7 @@ __all__ = [
     "indexed_cue_pairs",
     "pair_cues",
     "subject_overlap",
+    "truth_word",
 ]
 
 CUES = ("quantity", "date", "polarity", "truth")
@@ -139,7 +140,8 @@ def _opposed(a: Claim, b: Claim) -> bool:
     return positive.modality in _POSITIVE_MODALITIES
 
 
-def _truth(claim: Claim) -> str | None:
+def truth_word(claim: Claim) -> str | None:
+    """The word by which a claim says a story is false ("hoax", "denied", ...), lower-cased; None if it does not."""
     return _truth_word(claim.statement)
 
 
@@ -165,7 +167,7 @@ def cue_details(a: Claim, b: Claim, options: CueOptions | None = None) -> dict[s
             out["date"] = f"{dates[0]} vs {dates[1]}"
         if _opposed(a, b):
             out["polarity"] = f"{a.modality}/{a.polarity} vs {b.modality}/{b.polarity}"
-    truth_a, truth_b = _truth(a), _truth(b)
+    truth_a, truth_b = truth_word(a), truth_word(b)
     if bool(truth_a) != bool(truth_b):
         denier, word = ("a", truth_a) if truth_a else ("b", truth_b)
         out["truth"] = f"claim {denier} says {word!r}"
@@ -233,7 +235,7 @@ def cue_pairs(
 def _all_truth_partners(claims: Sequence[Claim], emb: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Every truth claim's partners among all claims, most similar first (ties by position), with their similarities."""
     out = {}
-    for i in (i for i, c in enumerate(claims) if _truth(c)):
+    for i in (i for i, c in enumerate(claims) if truth_word(c)):
         sims = emb @ emb[i]
         order = np.lexsort((np.arange(len(claims)), -sims))
         out[i] = (order, sims[order])
@@ -262,7 +264,7 @@ def _add_truth_pairs(
             if taken[doc] >= options.truth_per_document or sim < options.truth_min_similarity:
                 stopped.add(doc)
                 continue
-            if _truth(claims[j]):
+            if truth_word(claims[j]):
                 continue
             key = (min(i, j), max(i, j))
             before, cues = found.get(key, (sim, ()))

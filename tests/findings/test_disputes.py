@@ -46,9 +46,10 @@ def test_truth_rate_counts_words_calling_a_story_false_per_100_words() -> None:
 
 
 def test_dispute_weight() -> None:
-    assert Dispute(scored=4, contradictions=0, truth_gap=0.0).weight == 1.0
-    assert Dispute(4, 2, 0.0).weight == pytest.approx(1 + SHARE_WEIGHT * 0.5)
-    assert Dispute(4, 2, 0.3).weight == pytest.approx((1 + TRUTH_WEIGHT * 0.3) * (1 + SHARE_WEIGHT * 0.5))
+    assert Dispute(scored=4, contradictions=0, truth_gap=0.0).weight() == 1.0
+    assert Dispute(4, 2, 0.0).weight() == pytest.approx(1 + SHARE_WEIGHT * 0.5)
+    assert Dispute(4, 2, 0.3).weight() == pytest.approx((1 + TRUTH_WEIGHT * 0.3) * (1 + SHARE_WEIGHT * 0.5))
+    assert Dispute(4, 2, 0.3).weight(0.0, 1.0) == pytest.approx(1.5)
     assert Dispute(0, 0, 0.0).share == 0.0
 
 
@@ -89,7 +90,7 @@ def test_rank_pairs_orders_contradictions_by_the_dispute_of_their_documents() ->
     found = disputes(pairs, claims, docs)
     for p in ranked[:4]:
         key = tuple(sorted((claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)))
-        assert p.rank_score == pytest.approx(p.confidence * found[key].weight, abs=1e-6)
+        assert p.rank_score == pytest.approx(p.confidence * found[key].weight(), abs=1e-6)
         assert p.evidence[-1].type == "dispute" and "scored pairs between them are contradictions" in p.evidence[-1].detail
     assert all(p.rank_score is None and not p.evidence for p in ranked[4:])
     debunking = ranked[0].evidence[-1].detail  # claim b is in document b, the debunking
