@@ -26,6 +26,7 @@ from contradict.scoring.directions import PairScorer, score_pairs
 from contradict.scoring.nli import BatchOptions, NLIModel, load_model
 from contradict.triage import Triage
 from contradict.triage import apply as apply_triage
+from contradict.triage import dismissed_ids
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ def analyse(
     mark = time.perf_counter()
     card = getattr(getattr(model, "info", None), "card", None)
     calibration = load_calibration(card, options.decision).with_thresholds(options.min_confidence)
-    scored = decide_and_rank(scored, by_id, documents, calibration)
+    scored = decide_and_rank(scored, by_id, documents, calibration, dismissed_ids(scored, by_id, options.triage))
     groups = group_claims(claims, scored)
     timings["decide_kinds_groups"] = time.perf_counter() - mark
     notes = folder_notes(documents, claims, pairing.pairs)

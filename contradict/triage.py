@@ -273,6 +273,14 @@ def split(
     return kept, dismissed, confirmed
 
 
+def dismissed_ids(pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], triage: Triage | None) -> frozenset[str]:
+    """Ids of the pairs ``triage`` dismisses (none without a triage file), for the ranking to leave out of its counts."""
+    if triage is None:
+        return frozenset()
+    _, dismissed, _ = split(pairs, lambda p: (content_of(claims[p.claim_a]), content_of(claims[p.claim_b])), triage)
+    return frozenset(p.id for p, _ in dismissed)
+
+
 def apply(report: Report, triage: Triage) -> Report:
     """The report with dismissed pairs moved out of ``pairs`` into ``triage`` (confirmed ones noted there)."""
     claims: dict[str, Claim] = {c.id: c for c in report.claims}

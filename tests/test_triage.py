@@ -95,6 +95,16 @@ def test_applying_a_triage_moves_dismissed_pairs_apart_and_notes_confirmed_ones(
     assert dismissed is not None and confirmed is not None
 
 
+def test_dismissed_ids_are_the_pairs_a_triage_dismisses(tmp_path: Path):
+    report, _ = news_report()
+    _, data = write_report(tmp_path)
+    triage, _ = triage_io.record(data, "p0000", "dismissed", Triage(None, {}))
+    triage, _ = triage_io.record(data, "p0002", "confirmed", triage)
+    claims = {c.id: c for c in report.claims}
+    assert triage_io.dismissed_ids(report.pairs, claims, triage) == {"p0000"}
+    assert triage_io.dismissed_ids(report.pairs, claims, None) == frozenset()
+
+
 def test_a_report_without_a_triage_file_has_no_triage_section(tmp_path: Path):
     _, data = write_report(tmp_path)
     assert "triage" not in data

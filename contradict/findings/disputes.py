@@ -24,7 +24,7 @@ nothing depends on the folder's size.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from contradict.findings.decide import DEFAULT, Calibration, decide_pairs, rank_key
@@ -82,21 +82,27 @@ def _doc_key(a: str, b: str) -> tuple[str, str]:
 
 
 def disputes(
-    pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], documents: Sequence[Document]
+    pairs: Iterable[ScoredPair],
+    claims: Mapping[str, Claim],
+    documents: Sequence[Document],
+    dismissed: Collection[str] = frozenset(),
 ) -> dict[tuple[str, str], Dispute]:
-    """Each pair of documents that has a scored pair: its counts and truth gap (keys sorted)."""
-    return _disputes(pairs, claims, {d.id: _truth(d.text).rate for d in documents})
+    """Each pair of documents that has a scored pair: its counts and truth gap (keys sorted).
+
+    ``dismissed``: ids of pairs a reader dismissed (triage): scored, but not counted as contradictions.
+    """
+    return _disputes(pairs, claims, {d.id: _truth(d.text).rate for d in documents}, dismissed)
 
 
 def _disputes(
-    pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], rates: Mapping[str, float]
+    pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], rates: Mapping[str, float], dismissed: Collection[str]
 ) -> dict[tuple[str, str], Dispute]:
     scored: Counter[tuple[str, str]] = Counter()
     contradictions: Counter[tuple[str, str]] = Counter()
     for p in pairs:
         key = _doc_key(claims[p.claim_a].doc_id, claims[p.claim_b].doc_id)
         scored[key] += 1
-        contradictions[key] += p.label == "contradiction"
+        contradictions[key] += p.label == "contradiction" and p.id not in dismissed
     return {
         key: Dispute(n, contradictions[key], abs(rates.get(key[0], 0.0) - rates.get(key[1], 0.0)))
         for key, n in scored.items()
@@ -119,14 +125,17 @@ def rank_pairs(
     documents: Sequence[Document],
     truth_weight: float = TRUTH_WEIGHT,
     share_weight: float = SHARE_WEIGHT,
+    dismissed: Collection[str] = frozenset(),
 ) -> list[ScoredPair]:
     """The decided pairs, each contradiction with its ``rank_score`` and dispute evidence, in report order.
 
     Ranking pairs again replaces what an earlier ranking set. The weights are parameters for
-    ``benchmarks/ranking.py``, which chose the defaults.
+    ``benchmarks/ranking.py``, which chose the defaults. ``dismissed``: ids of pairs a reader
+    dismissed (triage); they do not count towards their documents' contradiction share, so a
+    false alarm no longer lifts the other contradictions between the same two documents.
     """
     truth = {d.id: _truth(d.text) for d in documents}
-    found = _disputes(pairs, claims, {doc: t.rate for doc, t in truth.items()})
+    found = _disputes(pairs, claims, {doc: t.rate for doc, t in truth.items()}, dismissed)
     none = _Truth(0.0, "")
     out = []
     for p in pairs:
@@ -148,8 +157,12 @@ def decide_and_rank(
     claims: Mapping[str, Claim],
     documents: Sequence[Document],
     calibration: Calibration = DEFAULT,
+    dismissed: Collection[str] = frozenset(),
 ) -> list[ScoredPair]:
-    """Scored pairs as the report gives them: decided (labels, confidence, evidence), their kinds, in rank order."""
+    """Scored pairs as the report gives them: decided (labels, confidence, evidence), their kinds, in rank order.
+
+    ``dismissed``: ids of pairs a reader dismissed (see :func:`rank_pairs`).
+    """
     decided = decide_pairs(pairs, claims, calibration)
     kinds = classify_pairs(decided, claims, {d.id: d.date for d in documents})
-    return rank_pairs(kinds, claims, documents)
+    return rank_pairs(kinds, claims, documents, dismissed=dismissed)

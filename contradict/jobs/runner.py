@@ -58,6 +58,7 @@ from contradict.scoring.directions import combine
 from contradict.scoring.nli import BatchOptions, ModelInfo, load_model
 from contradict.triage import Triage, load_triage
 from contradict.triage import apply as apply_triage
+from contradict.triage import dismissed_ids
 
 log = logging.getLogger(__name__)
 
@@ -499,7 +500,7 @@ def _run(
              name, len(scored), directions_scored, directions_cached)
     mark = time.perf_counter()
     calibration = load_calibration(getattr(model.info, "card", None))
-    scored = decide_and_rank(scored, claims_by_id, documents, calibration)
+    scored = decide_and_rank(scored, claims_by_id, documents, calibration, dismissed_ids(scored, claims_by_id, triage))
     groups = group_claims(claims, scored)
     timings["kinds_and_groups"] = time.perf_counter() - mark
 

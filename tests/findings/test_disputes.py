@@ -127,3 +127,14 @@ def test_decide_and_rank_decides_classifies_and_orders() -> None:
     contradictions = [p for p in ranked if p.label == "contradiction"]
     assert contradictions and all(p.kind and p.rank_score is not None for p in contradictions)
     assert [p.label for p in ranked] == sorted((p.label for p in ranked), key=["contradiction", "entailment", "neutral"].index)
+
+
+def test_a_dismissed_contradiction_does_not_lift_the_others_between_its_documents() -> None:
+    docs, claims, pairs = _folder()
+    kept = {p.id: p for p in rank_pairs(pairs, claims, docs)}
+    dismissed = {p.id: p for p in rank_pairs(pairs, claims, docs, dismissed={"a:c2-b:c2"})}
+    assert disputes(pairs, claims, docs, dismissed={"a:c2-b:c2"})["a", "b"].contradictions == 1
+    assert dismissed["a:c1-b:c1"].rank_score < kept["a:c1-b:c1"].rank_score  # share 1 of 2, not 2 of 2
+    assert "1 of 2 scored pairs" in dismissed["a:c1-b:c1"].evidence[-1].detail
+    assert dismissed["a:c1-c:c1"].rank_score == kept["a:c1-c:c1"].rank_score  # other documents: untouched
+    assert {p: (q.label, q.confidence) for p, q in dismissed.items()} == {p: (q.label, q.confidence) for p, q in kept.items()}
