@@ -546,6 +546,11 @@ def check_run_config(run_dir: Path, cfg: FinetuneConfig, *, reschedule: bool = F
         return
     meta = json.loads(record.read_text(encoding="utf-8"))
     wanted = json.loads(json.dumps(asdict(cfg)))
+    # a run recorded before a field existed ran with that field's default
+    added = {k: v for k, v in json.loads(json.dumps(asdict(FinetuneConfig()))).items() if k not in meta["config"]}
+    if added:
+        log.info("%s predates the config fields %s: read as their defaults", record, ", ".join(sorted(added)))
+        meta["config"] = {**meta["config"], **added}
     if meta["config"] == wanted:
         return
     if not (reschedule and {**meta["config"], "steps": cfg.steps} == wanted):

@@ -290,6 +290,24 @@ def test_reschedule_changes_only_the_number_of_steps_and_records_it(tmp_path):
     check_run_config(tmp_path, replace(cfg, steps=200))  # the recorded run now has 200 steps
 
 
+def test_a_run_recorded_before_a_config_field_existed_resumes_with_its_default(tmp_path):
+    import json
+    from dataclasses import asdict
+
+    from contradict.training.finetune import check_run_config
+
+    cfg = FinetuneConfig(steps=100)
+    old = {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k not in ("news_pairs", "init_from")}
+    (tmp_path / "run.json").write_text(json.dumps({"config": old}))
+    (tmp_path / "checkpoint-000040.pt").write_bytes(b"")
+    check_run_config(tmp_path, cfg)  # the missing fields are read as their defaults
+    with pytest.raises(ValueError, match="another configuration"):
+        check_run_config(tmp_path, replace(cfg, news_pairs="news.jsonl"))  # not as anything else
+    check_run_config(tmp_path, replace(cfg, steps=200), reschedule=True)
+    meta = json.loads((tmp_path / "run.json").read_text())
+    assert meta["config"] == json.loads(json.dumps(asdict(replace(cfg, steps=200))))  # written back whole
+
+
 def test_news_rows_join_training_only_and_read_as_not_contradiction(tmp_path):
     import json
 
