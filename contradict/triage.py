@@ -273,20 +273,23 @@ def split(
     return kept, dismissed, confirmed
 
 
+def _contents(claims: Mapping[str, Claim]) -> Callable[[ScoredPair], tuple[ClaimContent, ClaimContent]]:
+    """For :func:`split`: the contents of a scored pair's two claims."""
+    return lambda p: (content_of(claims[p.claim_a]), content_of(claims[p.claim_b]))
+
+
 def dismissed_ids(pairs: Iterable[ScoredPair], claims: Mapping[str, Claim], triage: Triage | None) -> frozenset[str]:
     """Ids of the pairs ``triage`` dismisses (none without a triage file), for the ranking to leave out of its counts."""
     if triage is None:
         return frozenset()
-    _, dismissed, _ = split(pairs, lambda p: (content_of(claims[p.claim_a]), content_of(claims[p.claim_b])), triage)
+    _, dismissed, _ = split(pairs, _contents(claims), triage)
     return frozenset(p.id for p, _ in dismissed)
 
 
 def apply(report: Report, triage: Triage) -> Report:
     """The report with dismissed pairs moved out of ``pairs`` into ``triage`` (confirmed ones noted there)."""
     claims: dict[str, Claim] = {c.id: c for c in report.claims}
-    kept, dismissed, confirmed = split(
-        report.pairs, lambda p: (content_of(claims[p.claim_a]), content_of(claims[p.claim_b])), triage
-    )
+    kept, dismissed, confirmed = split(report.pairs, _contents(claims), triage)
     if dismissed or confirmed:
         log.info("triage %s: %d pair(s) dismissed, %d confirmed", triage.path, len(dismissed), len(confirmed))
     outcome = Triaged(
