@@ -1,7 +1,8 @@
 """The issue-14 comparison table from benchmarks/quality/finetune/*.json (written by
-benchmarks/finetune_quality.sh): one row per metric, one column per model prefix.
+benchmarks/finetune_quality.sh): one row per metric, one column per model prefix. The last two
+columns judge the second prefix (the candidate) against the first (the baseline) and the target.
 
-    python benchmarks/finetune_table.py bands ft
+    python benchmarks/finetune_table.py bands ftall ft
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def cell(prefix: str, name: str, metric: str) -> float | None:
 
 def main() -> None:
     prefixes = sys.argv[1:] or ["bands", "ft"]
-    print("| set, metric | " + " | ".join(prefixes) + " | target | " + prefixes[-1] + " better than " + prefixes[0] + "? | target met? |")
+    candidate = prefixes[1] if len(prefixes) > 1 else prefixes[0]
+    print("| set, metric | " + " | ".join(prefixes) + f" | target | {candidate} better than {prefixes[0]}? | {candidate} meets target? |")
     print("|---|" + "---|" * (len(prefixes) + 3))
     for label, name, metric, target, higher in ROWS:
         values = [cell(p, name, metric) for p in prefixes]
@@ -46,8 +48,8 @@ def main() -> None:
         goal = "" if target is None else (f">= {target:g}" if higher else f"<= {target:g}")
         if target is not None and metric == "accuracy":
             goal = f">= {100 * target:g}"
-        last = values[-1]
-        met = "" if target is None or last is None else ("yes" if (last >= target if higher else last <= target) else "no")
+        judged = values[1] if len(values) > 1 else values[0]
+        met = "" if target is None or judged is None else ("yes" if (judged >= target if higher else judged <= target) else "no")
         print(f"| {label} | " + " | ".join(shown) + f" | {goal} | {verdict} | {met} |")
 
 
