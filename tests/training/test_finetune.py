@@ -224,10 +224,11 @@ def test_merge_rejects_foreign_artefacts(tiny_nli_dir):
         merge_adapter(plain, {"nope.weight": torch.zeros(1)}, {"format": ADAPTER_FORMAT, "scaling": "1.0"})
 
 
-def test_label_order_matches_the_shipped_card():
+@pytest.mark.parametrize("name", ["aegis-policy-nli-ft", "aegis-policy-nli-ft-news"])
+def test_label_order_matches_the_shipped_card(name):
     from contradict.scoring.cards import find_card
 
-    card = find_card("aegis-policy-nli-ft")
+    card = find_card(name)
     if card is None:
         pytest.skip("no fine-tuned card shipped yet")
     assert tuple(card.id2label[i] for i in range(3)) == LABEL_ORDER
@@ -245,16 +246,17 @@ def test_top_layers_only_adapts_and_trains_just_those(tiny_nli_dir, tiny_setup):
 
 
 @pytest.mark.integration
-def test_shipped_fine_tuned_card_loads_and_scores_sensibly():
+@pytest.mark.parametrize("name", ["aegis-policy-nli-ft", "aegis-policy-nli-ft-news"])
+def test_shipped_fine_tuned_card_loads_and_scores_sensibly(name):
     from contradict.scoring.cards import cards_dir, find_card
     from contradict.scoring.nli import load_model
 
-    card = find_card("aegis-policy-nli-ft")
+    card = find_card(name)
     if card is None:
         pytest.skip("no fine-tuned card shipped yet")
     assert card.build == "offline-lora" and card.adapter_file
     assert (cards_dir() / card.adapter_file).stat().st_size < 5_000_000
-    model = load_model("aegis-policy-nli-ft", device="cpu", backend="torch")
+    model = load_model(name, device="cpu", backend="torch")
     assert "adapter-sha256:" in model.info.revision
     premise = "A man is playing a guitar on a stage in front of a crowd."
     pairs = [
