@@ -57,6 +57,7 @@ from contradict.findings.decide import (  # noqa: E402
 from contradict.findings.disputes import decide_and_rank  # noqa: E402
 from contradict.pipeline import Findings, ScanOptions, analyse  # noqa: E402
 from contradict.records import Claim, Document, LabelScores, Prediction, ScoredPair  # noqa: E402
+from contradict.scoring.directions import model_text  # noqa: E402
 
 log = logging.getLogger("realnews")
 OPPOSITE = frozenset(("agree", "disagree"))
@@ -253,8 +254,8 @@ def top_pairs(analysed: Sequence[tuple[Topic, list[Claim], Findings]], n: int = 
         for rank, p in enumerate([p for p in found.pairs if p.label == "contradiction"][:n], 1):
             sa, sb = _stances(p, by_id, topic)
             out.append({"topic": topic.id, "rank": rank, "stances": [sa, sb], "kind": p.kind,
-                        "confidence": p.confidence, "score": round(p.contradiction_score, 4), "a": by_id[p.claim_a].statement,
-                        "b": by_id[p.claim_b].statement, "evidence": [f"{e.type}: {e.detail}" for e in p.evidence]})  # fmt: skip
+                        "confidence": p.confidence, "score": round(p.contradiction_score, 4), "a": model_text(by_id[p.claim_a]),
+                        "b": model_text(by_id[p.claim_b]), "evidence": [f"{e.type}: {e.detail}" for e in p.evidence]})  # fmt: skip
     return out
 
 

@@ -71,6 +71,7 @@ class PairSide:
     statement: str
     speaker: str | None
     said_on: dt.date | None
+    modality: str = "asserted"  # 'denied' when the speaker denies the statement (shown beside the speaker)
 
 
 def pair_sides(report: Report) -> list[tuple[ScoredPair, PairSide, PairSide]]:
@@ -81,7 +82,8 @@ def pair_sides(report: Report) -> list[tuple[ScoredPair, PairSide, PairSide]]:
     def side(claim_id: str) -> PairSide:
         c = claims[claim_id]
         return PairSide(claim=c.id, document=c.doc_id, path=paths.get(c.doc_id, c.doc_id), text=c.text,
-                        statement=c.statement, speaker=c.speaker_resolved or c.speaker, said_on=c.said_on)
+                        statement=c.statement, speaker=c.speaker_resolved or c.speaker, said_on=c.said_on,
+                        modality=c.modality)
 
     return [(p, side(p.claim_a), side(p.claim_b)) for p in report.pairs]
 

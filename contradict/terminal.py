@@ -134,7 +134,8 @@ class StageProgress:
 def _claim_cell(side: PairSide) -> Text:
     text = Text(side.statement)
     said_on = side.said_on.isoformat() if side.said_on else None
-    meta = " · ".join(x for x in (side.speaker, said_on, side.document) if x)
+    modality = side.modality if side.modality != "asserted" else None  # as the HTML report shows it
+    meta = " · ".join(x for x in (side.speaker, modality, said_on, side.document) if x)
     text.append("\n" + meta, style="dim")
     return text
 

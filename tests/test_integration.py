@@ -40,6 +40,17 @@ def test_paraphrase_is_not_a_contradiction(real_nli, paraphrase):
         assert real_nli.predict([(premise, hypothesis)])[0].label != "contradiction"
 
 
+def test_a_denial_contradicts_the_report_it_denies(tmp_path, real_nli, real_encoder):
+    """'X denied that P' vs 'P': the model reads the denial (scoring.directions.model_text), not P."""
+    (tmp_path / "a.txt").write_text("Acme fired its publicist on Monday, two people familiar with the matter said.\n")
+    (tmp_path / "b.txt").write_text("Acme denied reports that it had fired its publicist.\n")
+    report = scan(tmp_path, ScanOptions(), model=real_nli, encoder=real_encoder)
+    denial = next(c for c in report.claims if c.doc_id == "b.txt")
+    assert (denial.speaker, denial.reporting_verb, denial.polarity) == ("Acme", "denied", "negative")
+    [pair] = [p for p in report.pairs if {p.claim_a, p.claim_b} == {denial.id, next(c.id for c in report.claims if c.doc_id == "a.txt")}]
+    assert pair.label == "contradiction"
+
+
 def test_unrelated_pair_is_neutral(real_nli):
     prediction = real_nli.predict([(TROOPS, "The stock market fell sharply on Tuesday.")])[0]
     assert prediction.label == "neutral"

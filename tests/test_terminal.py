@@ -198,3 +198,13 @@ def test_summary_says_how_many_pairs_triage_dismissed(small_report: Report):  # 
     text = buffer.getvalue()
     assert "Corroborations" not in text  # the dismissed corroboration is left out of the tables
     assert "1 pairs dismissed in contradict-triage.json are left out" in text
+
+
+def test_a_denied_claim_says_so_beside_its_speaker(small_report: Report):  # noqa: F811
+    from dataclasses import replace
+
+    claims = [replace(c, reporting_verb="denied", modality="denied", polarity="negative") if c.id == "b.txt:c1" else c
+              for c in small_report.claims]  # fmt: skip
+    console, buffer = terminal(width=300)
+    print_summary(replace(small_report, claims=claims), console, written_to=None)
+    assert "the agency · denied" in buffer.getvalue()

@@ -738,6 +738,19 @@ _GENERIC_LAST = re.compile(
     rf"^(?P<content>[^“”\"\s][^“”\"]*?),\s+(?P<speaker>[a-z][\w'’.&-]*(?:\s+[\w'’.&-]+){{0,9}}?)\s+"
     rf"(?P<verb>{_SAY}|{_TELL}|{_OTHER}){_CIRCS}{_TAIL}{_END}"
 )
+# 'The minister denied reports that ...', 'Yorkville Endoscopy issued a statement denying reports that
+# ...': the speaker denies the content. Without this the word 'reports' (or 'claims') reads as the
+# reporting verb and 'The minister denied' as its speaker.
+_DENY_WORD = r"(?P<deny>denied|denies|deny|denying|rejected|rejects|rejecting|dismissed|dismisses|dismissing)"
+_DENIES_REPORTS = re.compile(
+    rf"^{_LEAD_IN}(?P<speaker>{_PHRASE}){_APPOSITIVE}{_PRE_VERB}"
+    rf"(?:\s+(?:issued|released|put\s+out|published|sent)\s+(?:a|an)\s+(?:[\w-]+\s+)?statement{_CIRCS},?)?"
+    rf"\s+{_DENY_WORD}\s+(?:(?:the|those|these|any|all)\s+)?(?:(?:media|news|press|recent|earlier|online|initial"
+    r"|widespread|unconfirmed)\s+)?(?:reports?|claims?|allegations?|rumou?rs?|suggestions?|accusations?|speculation"
+    r"|stories|story|assertions?)\s+that\s+(?P<content>\S.*)$"
+)
+_DENY_FORMS = {"denying": "denied", "rejecting": "rejected", "dismissing": "dismissed", "rejects": "rejected",
+               "dismisses": "dismissed"}  # fmt: skip
 _NOT_IN_SPEAKER = frozenset(
     (
         "is are was were be been being has have had will would can could should may might must did does do "
@@ -808,6 +821,7 @@ def find_attribution(sentence: str) -> Attribution | None:
         _SPLIT_QUOTE,
         _QUOTE_FIRST,
         _ACCORDING_FIRST,
+        _DENIES_REPORTS,
         _SPEAKER_FIRST,
         _PARENTHETICAL,
         _ACCORDING_LAST,
@@ -819,10 +833,12 @@ def find_attribution(sentence: str) -> Attribution | None:
         if not match:
             continue
         groups = match.groupdict()
-        if pattern in (_GENERIC_FIRST, _GENERIC_LAST) and not _plain_noun_phrase(groups["speaker"]):
+        if pattern in (_GENERIC_FIRST, _GENERIC_LAST, _DENIES_REPORTS) and not _plain_noun_phrase(groups["speaker"]):
             continue
         if pattern in (_ACCORDING_FIRST, _ACCORDING_LAST):
             verb = "according to"
+        elif pattern is _DENIES_REPORTS:
+            verb = _DENY_FORMS.get(groups["deny"].lower(), groups["deny"].lower())
         else:
             verb = (
                 groups.get("verb") or groups.get("verb2") or groups.get("tell") or groups.get("say")

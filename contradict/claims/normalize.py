@@ -18,6 +18,7 @@ __all__ = [
     "Normalized",
     "Quantity",
     "date_range",
+    "denying_verb",
     "find_dates",
     "content_words",
     "find_quantities",
@@ -451,6 +452,12 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|witho
 _DENYING_VERBS = frozenset(("denied", "denies", "deny", "rejected", "dismissed"))
 
 
+def denying_verb(verb: str | None) -> bool:
+    """Whether a reporting verb denies what it reports ('denied', 'rejected', ...): the reported
+    statement is then what the speaker says is *not* so."""
+    return bool(verb) and verb.lower() in _DENYING_VERBS  # type: ignore[union-attr]
+
+
 def modality(statement: str, verb: str | None = None) -> tuple[str, str, tuple[str, ...]]:
     """(modality, polarity, cue words) of a statement; ``verb`` is its reporting verb if any.
 
@@ -468,7 +475,7 @@ def modality(statement: str, verb: str | None = None) -> tuple[str, str, tuple[s
                 cues.append(cue)
             if label == "asserted":
                 label = name
-    if verb and verb.lower() in _DENYING_VERBS:
+    if denying_verb(verb):
         label = "denied"
         cues.insert(0, verb.lower())
     negated = bool(_NEGATION.search(statement))

@@ -54,7 +54,7 @@ from contradict.records import (
     Skipped,
 )
 from contradict.report import PairCounts, Report
-from contradict.scoring.directions import combine
+from contradict.scoring.directions import combine, model_text
 from contradict.scoring.nli import BatchOptions, ModelInfo, load_model
 from contradict.triage import Triage, load_triage
 from contradict.triage import apply as apply_triage
@@ -341,7 +341,7 @@ def score_cached(
     key = ScoreModel(info.id, info.revision, card_fingerprint(model.card), runtime)
     wanted: dict[tuple[str, str], None] = {}
     for pair in candidates:
-        a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
+        a, b = model_text(claims[pair.claim_a]), model_text(claims[pair.claim_b])
         wanted[(a, b)] = None
         wanted[(b, a)] = None
     verdicts = state.get_scores(key, wanted)
@@ -353,7 +353,7 @@ def score_cached(
         verdicts.update(fresh)
     scored = []
     for pair in candidates:
-        a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
+        a, b = model_text(claims[pair.claim_a]), model_text(claims[pair.claim_b])
         scored.append(combine(
             pair,
             DirectionScore(premise=pair.claim_a, hypothesis=pair.claim_b, prediction=verdicts[(a, b)]),

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from contradict.claims.normalize import denying_verb
 from contradict.progress import ProgressFn, takes_progress
 from contradict.records import CandidatePair, Claim, DirectionScore, EntailmentDirection, Prediction, ScoredPair
 
@@ -16,6 +17,28 @@ class PairScorer(Protocol):
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[Prediction]:
         """One prediction per pair, in input order."""
         ...
+
+
+_LOWER_FIRST = frozenset("the a an it its there this that these those they he she we".split())
+
+
+def model_text(claim: Claim) -> str:
+    """The text the NLI model reads for a claim: its statement, with a denial put back in front.
+
+    A claim reported with a denying verb ("Acme denied that it had fired its publicist") has the
+    reported content as its statement ("Acme had fired its publicist.") and the denial in its
+    ``reporting_verb``, ``modality`` and ``polarity``; the model must read what the speaker says,
+    so it gets "Acme denied that Acme had fired its publicist." Every other claim is read as its
+    statement.
+    """
+    if not denying_verb(claim.reporting_verb):
+        return claim.statement
+    speaker = claim.speaker_resolved or claim.speaker or "It"
+    content = claim.statement.strip()
+    first, _, rest = content.partition(" ")
+    if first.lower() in _LOWER_FIRST:
+        content = f"{first.lower()} {rest}" if rest else first.lower()
+    return f"{speaker} denied that {content}"
 
 
 def pair_id(claim_a: str, claim_b: str) -> str:
@@ -67,14 +90,14 @@ def score_pairs(
     candidates: Sequence[CandidatePair], claims: Mapping[str, Claim], model: PairScorer,
     progress: ProgressFn | None = None,
 ) -> list[ScoredPair]:
-    """Score each candidate a->b and b->a on the claims' statements; strongest contradiction first.
+    """Score each candidate a->b and b->a on the claims' texts (:func:`model_text`); strongest contradiction first.
 
     ``progress`` (see :mod:`contradict.progress`) hears of stage ``score`` in pair directions,
     after each model batch when the model takes a ``progress`` callback, else at the end.
     """
     texts: list[tuple[str, str]] = []
     for pair in candidates:
-        a, b = claims[pair.claim_a].statement, claims[pair.claim_b].statement
+        a, b = model_text(claims[pair.claim_a]), model_text(claims[pair.claim_b])
         texts += [(a, b), (b, a)]
     if progress is None:
         predictions = model.predict(texts)

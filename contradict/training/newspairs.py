@@ -38,6 +38,7 @@ from contradict.evaluation.fnc1 import read_topics
 from contradict.pairing.candidates import Encoder
 from contradict.pairing.cues import cue_details
 from contradict.records import Claim, Document
+from contradict.scoring.directions import model_text
 
 log = logging.getLogger("contradict.newspairs")
 
@@ -92,7 +93,7 @@ def same_document_pairs(
     found.sort(key=lambda t: (-t[0], t[1], t[2]))
     out = []
     for s, i, j in found[: options.per_document]:
-        a, b = claims[i].statement, claims[j].statement
+        a, b = model_text(claims[i]), model_text(claims[j])  # what the model reads when it scores them
         if rng.random() < 0.5:
             a, b = b, a
         out.append(NewsPair("fnc1_same_doc", a, b, LABEL, document, round(s, 4)))

@@ -402,6 +402,16 @@ def test_bad_options_raise_usage_error(kwargs: dict) -> None:
             "denied",
             "Troops were sent there.",
         ),
+        # a denial of reports, claims or rumours: 'reports' is not the reporting verb
+        ("The minister denied reports that troops had been sent.", "The minister", "denied", "Troops had been sent."),
+        (
+            "Yorkville Endoscopy issued a statement last Thursday denying reports that a biopsy was done at the clinic.",
+            "Yorkville Endoscopy",
+            "denied",
+            "A biopsy was done at the clinic.",
+        ),
+        ("Officials dismissed claims that the dam was unsafe.", "Officials", "dismissed", "The dam was unsafe."),
+        ("IBM has denied rumors that it is going to cut jobs.", "IBM", "denied", "IBM is going to cut jobs."),
         (
             "U.S. Secretary of State Marco Rubio warned that sanctions would follow soon.",
             "U.S. Secretary of State Marco Rubio",

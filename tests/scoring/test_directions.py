@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from contradict.records import CandidatePair, Claim, DirectionScore, LabelScores, Prediction
-from contradict.scoring.directions import combine, pair_id, score_pairs
+from contradict.scoring.directions import combine, model_text, pair_id, score_pairs
 
 
 def direction(c: float, e: float, n: float, premise: str = "a", hypothesis: str = "b") -> DirectionScore:
@@ -71,3 +71,42 @@ def test_score_pairs_scores_both_directions_sorted(tiny_nli):
         assert (backward.premise, backward.hypothesis) == (pair.claim_b, pair.claim_a)
         expected = tiny_nli.predict([(claims[pair.claim_a].statement, claims[pair.claim_b].statement)])[0]
         assert forward.prediction.raw == pytest.approx(expected.raw, abs=1e-5)
+
+
+def _claim(statement, speaker=None, verb=None, resolved=None):
+    return Claim(id="d:c0", doc_id="d", text=statement, span=(0, 1), statement=statement, speaker=speaker,
+                 reporting_verb=verb, speaker_resolved=resolved)
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        (_claim("Acme had fired its publicist.", "Acme", "denied"), "Acme denied that Acme had fired its publicist."),
+        (_claim("The dam was unsafe.", "Officials", "dismissed"), "Officials denied that the dam was unsafe."),
+        (_claim("It is going to cut jobs.", "He", "denies", resolved="Finance Minister Tomas Reyes"),
+         "Finance Minister Tomas Reyes denied that it is going to cut jobs."),
+        (_claim("The talks had failed.", "Lavrov", "said"), "The talks had failed."),  # other verbs: the statement
+        (_claim("Nobody denied the report."), "Nobody denied the report."),  # unattributed: the statement
+    ],
+)
+def test_the_model_reads_a_denial_as_a_denial(claim, text):
+    assert model_text(claim) == text
+
+
+def test_score_pairs_gives_the_model_the_denial():
+    seen = []
+
+    class Recorder:
+        def predict(self, pairs):
+            seen.extend(pairs)
+            scores = LabelScores(contradiction=0.1, entailment=0.1, neutral=0.8)
+            return [Prediction(label="neutral", scores=scores, raw=(0.1, 0.8, 0.1)) for _ in pairs]
+
+    claims = {
+        "a:c0": Claim(id="a:c0", doc_id="a", text="t", span=(0, 1), statement="Acme fired its publicist."),
+        "b:c0": Claim(id="b:c0", doc_id="b", text="t", span=(0, 1), statement="Acme had fired its publicist.",
+                      speaker="Acme", reporting_verb="denied"),
+    }
+    score_pairs([CandidatePair("a:c0", "b:c0", 0.9)], claims, Recorder())
+    assert seen == [("Acme fired its publicist.", "Acme denied that Acme had fired its publicist."),
+                    ("Acme denied that Acme had fired its publicist.", "Acme fired its publicist.")]
