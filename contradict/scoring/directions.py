@@ -19,7 +19,11 @@ class PairScorer(Protocol):
         ...
 
 
-_LOWER_FIRST = frozenset("the a an it its there this that these those they he she we".split())
+# a statement's first word that is not a name: lower-cased when the denial is put in front of it
+_LOWER_FIRST = frozenset(
+    "the a an it its there this that these those they he she we i you our their his her my your any all some no "
+    "none every each both either neither one many most several few more less much such".split()
+)
 
 
 def model_text(claim: Claim) -> str:
@@ -36,9 +40,9 @@ def model_text(claim: Claim) -> str:
     speaker = claim.speaker_resolved or claim.speaker or "It"
     content = claim.statement.strip()
     first, _, rest = content.partition(" ")
-    if first.lower() in _LOWER_FIRST:
+    if first.lower() in _LOWER_FIRST and first.lower() != "i":
         content = f"{first.lower()} {rest}" if rest else first.lower()
-    return f"{speaker} denied that {content}"
+    return f"{speaker[:1].upper()}{speaker[1:]} denied that {content}"
 
 
 def pair_id(claim_a: str, claim_b: str) -> str:

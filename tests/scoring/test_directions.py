@@ -85,6 +85,8 @@ def _claim(statement, speaker=None, verb=None, resolved=None):
         (_claim("The dam was unsafe.", "Officials", "dismissed"), "Officials denied that the dam was unsafe."),
         (_claim("It is going to cut jobs.", "He", "denies", resolved="Finance Minister Tomas Reyes"),
          "Finance Minister Tomas Reyes denied that it is going to cut jobs."),
+        (_claim("Any biopsy was done at the clinic.", "the clinic", "denied"), "The clinic denied that any biopsy was done at the clinic."),
+        (_claim("I was there.", "Reyes", "denied"), "Reyes denied that I was there."),
         (_claim("The talks had failed.", "Lavrov", "said"), "The talks had failed."),  # other verbs: the statement
         (_claim("Nobody denied the report."), "Nobody denied the report."),  # unattributed: the statement
     ],
