@@ -339,9 +339,9 @@ def score_cached(
     info = model.info
     runtime = f"{getattr(info, 'backend', 'torch')}/{info.dtype}"  # int8 or float16 scores differ from float32
     key = ScoreModel(info.id, info.revision, card_fingerprint(model.card), runtime)
+    texts = [(model_text(claims[pair.claim_a]), model_text(claims[pair.claim_b])) for pair in candidates]
     wanted: dict[tuple[str, str], None] = {}
-    for pair in candidates:
-        a, b = model_text(claims[pair.claim_a]), model_text(claims[pair.claim_b])
+    for a, b in texts:
         wanted[(a, b)] = None
         wanted[(b, a)] = None
     verdicts = state.get_scores(key, wanted)
@@ -352,8 +352,7 @@ def score_cached(
         state.put_scores(key, fresh)  # cached as soon as it is scored: a run that fails later keeps it
         verdicts.update(fresh)
     scored = []
-    for pair in candidates:
-        a, b = model_text(claims[pair.claim_a]), model_text(claims[pair.claim_b])
+    for pair, (a, b) in zip(candidates, texts, strict=True):
         scored.append(combine(
             pair,
             DirectionScore(premise=pair.claim_a, hypothesis=pair.claim_b, prediction=verdicts[(a, b)]),
